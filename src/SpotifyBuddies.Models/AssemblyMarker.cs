@@ -1,0 +1,4 @@
+namespace SpotifyBuddies.Models;
+
+/// <summary>Anchors this assembly for architecture tests until its first capability lands.</summary>
+public static class AssemblyMarker;

@@ -1,0 +1,173 @@
+using SpotifyBuddies.Core.Interactions;
+using SpotifyBuddies.Core.Preparation;
+using SpotifyBuddies.Core.Randomness;
+
+namespace SpotifyBuddies.Core.Tests.Preparation;
+
+public sealed class EvaluationBatchSamplerTests
+{
+    private static readonly UserIdx User = new(3);
+
+    private static PlaylistIdx[] Ids(params int[] values) => values.Select(v => new PlaylistIdx(v)).ToArray();
+
+    private static List<EvaluationBatch> Run(PlaylistIdx[] positives, int[] universe, int[] excluded, int count, ulong seed = 42)
+    {
+        var output = new List<EvaluationBatch>();
+        EvaluationBatchSampler.Sample(User, positives, universe, excluded, count, new DeterministicRandom(seed), output);
+        return output;
+    }
+
+    [Fact]
+    public void Sample_WhenUniverseIsLarge_RowsHaveCountDistinctNonExcludedNegatives()
+    {
+        var universe = Enumerable.Range(0, 1000).Select(i => i * 2).ToArray();
+        int[] excluded = [0, 10, 20, 30, 500, 1998];
+        var positives = Ids(10, 20, 500);
+
+        var rows = Run(positives, universe, excluded, 50);
+
+        Assert.Equal(positives, rows.Select(r => r.Positive));
+        Assert.All(rows, row =>
+        {
+            Assert.Equal(User, row.User);
+            Assert.Equal(50, row.Negatives.Length);
+            Assert.Equal(50, row.Negatives.Distinct().Count());
+            Assert.All(row.Negatives, n => Assert.Contains(n.Value, universe));
+            Assert.All(row.Negatives, n => Assert.DoesNotContain(n.Value, excluded));
+        });
+    }
+
+    [Fact]
+    public void Sample_WhenFewerEligibleThanCount_RowHoldsExactlyTheEligible()
+    {
+        int[] universe = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+        int[] excluded = [2, 5, 7];
+
+        var rows = Run(Ids(5, 7), universe, excluded, 50);
+
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.Equal([0, 1, 3, 4, 6, 8, 9], row.Negatives.Select(n => n.Value).Order()));
+    }
+
+    [Fact]
+    public void Sample_WhenNothingIsEligible_AppendsEmptyRow()
+    {
+        var rows = Run(Ids(1), [1, 2], [1, 2], 50);
+
+        var row = Assert.Single(rows);
+        Assert.Empty(row.Negatives);
+    }
+
+    [Fact]
+    public void Sample_WhenExcludedPlaylistsAreOutsideUniverse_IgnoresThem()
+    {
+        // Excluded ids missing from the universe must not shrink the eligible count.
+        var rows = Run(Ids(3), [1, 3, 5, 7], [0, 3, 4, 100], 10);
+
+        Assert.Equal([1, 5, 7], rows[0].Negatives.Select(n => n.Value).Order());
+    }
+
+    [Fact]
+    public void Sample_WhenPositiveMissingFromExcludedAndUniverseIsLarge_NeverUsesPositive()
+    {
+        // Contract breach guard; universe 0..99 with 40 per row: the positive would show up ~40% of the time.
+        var universe = Enumerable.Range(0, 100).ToArray();
+        var positives = Enumerable.Repeat(new PlaylistIdx(42), 200).ToArray();
+
+        var rows = Run(positives, universe, [], 40);
+
+        Assert.All(rows, row =>
+        {
+            Assert.Equal(40, row.Negatives.Length);
+            Assert.DoesNotContain(new PlaylistIdx(42), row.Negatives);
+        });
+    }
+
+    [Fact]
+    public void Sample_WhenPositiveMissingFromExcludedAndUniverseIsSmall_NeverUsesPositive()
+    {
+        int[] universe = [0, 1, 2, 3, 4, 5];
+        var positives = Enumerable.Repeat(new PlaylistIdx(4), 50).ToArray();
+
+        var rows = Run(positives, universe, [0, 1], 3);
+
+        Assert.All(rows, row =>
+        {
+            Assert.Equal(3, row.Negatives.Length);
+            Assert.Equal([2, 3, 5], row.Negatives.Select(n => n.Value).Order());
+        });
+    }
+
+    [Fact]
+    public void Sample_WhenFewExcluded_EveryEligibleIdAppearsAboutEquallyOften()
+    {
+        // Rejection path: 18 eligible of 20, 5 per row, 2,000 rows → 10,000 draws, ≈556 per id.
+        var universe = Enumerable.Range(0, 20).ToArray();
+        var positives = Enumerable.Repeat(new PlaylistIdx(0), 2000).ToArray();
+
+        var counts = Run(positives, universe, [0, 3], 5).SelectMany(r => r.Negatives).CountBy(n => n.Value).ToDictionary();
+
+        Assert.Equal(Enumerable.Range(0, 20).Where(i => i is not 0 and not 3), counts.Keys.Order());
+        Assert.All(counts.Values, c => Assert.InRange(c, 450, 660));
+    }
+
+    [Fact]
+    public void Sample_WhenMostExcluded_EveryEligibleIdAppearsAboutEquallyOften()
+    {
+        // Enumeration path: 8 eligible of 20, 3 per row, 2,000 rows → 6,000 draws, 750 per id.
+        var universe = Enumerable.Range(0, 20).ToArray();
+        var excluded = Enumerable.Range(0, 12).ToArray();
+        var positives = Enumerable.Repeat(new PlaylistIdx(0), 2000).ToArray();
+
+        var counts = Run(positives, universe, excluded, 3).SelectMany(r => r.Negatives).CountBy(n => n.Value).ToDictionary();
+
+        Assert.Equal(Enumerable.Range(12, 8), counts.Keys.Order());
+        Assert.All(counts.Values, c => Assert.InRange(c, 620, 880));
+    }
+
+    [Fact]
+    public void Sample_WhenCountAboveLinearScanLimit_RowsStayDistinct()
+    {
+        var universe = Enumerable.Range(0, 5000).ToArray();
+
+        var rows = Run(Ids(1, 2, 3), universe, [1, 2, 3], 200);
+
+        Assert.All(rows, row =>
+        {
+            Assert.Equal(200, row.Negatives.Distinct().Count());
+            Assert.DoesNotContain(row.Negatives, n => n.Value is 1 or 2 or 3);
+        });
+    }
+
+    [Fact]
+    public void Sample_WhenSameSeed_SameRowsAndDifferentSeedDiffers()
+    {
+        var universe = Enumerable.Range(0, 500).ToArray();
+        var positives = Ids(4, 9);
+
+        var first = Run(positives, universe, [4, 9], 50, seed: 1);
+        var second = Run(positives, universe, [4, 9], 50, seed: 1);
+        var other = Run(positives, universe, [4, 9], 50, seed: 2);
+
+        Assert.Equal(first.Select(r => r.Negatives), second.Select(r => r.Negatives));
+        Assert.NotEqual(first[0].Negatives, other[0].Negatives);
+    }
+
+    [Fact]
+    public void Sample_WhenOutputHasRows_AppendsAfterThem()
+    {
+        var existing = new EvaluationBatch(new UserIdx(1), new PlaylistIdx(1), []);
+        var output = new List<EvaluationBatch> { existing };
+
+        EvaluationBatchSampler.Sample(User, Ids(5), [1, 2, 3, 4, 5], [5], 2, new DeterministicRandom(1), output);
+
+        Assert.Equal(2, output.Count);
+        Assert.Same(existing, output[0]);
+    }
+
+    [Fact]
+    public void Sample_WhenExcludedNotAscending_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => Run(Ids(1), [1, 2, 3], [3, 1], 2));
+    }
+}

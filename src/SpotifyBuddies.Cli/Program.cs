@@ -1,1 +1,3 @@
-return 0;
+using SpotifyBuddies.Cli;
+
+return await BuddiesCli.RunAsync(args);

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using SpotifyBuddies.Data.Formats;
+using SpotifyBuddies.Data.Inspection;
+
+namespace SpotifyBuddies.Cli;
+
+/// <summary>
+/// Runs a command body and turns its outcome into an exit code and a one-paragraph message on stderr:
+/// never a stack trace for expected failures.
+/// </summary>
+internal static class CommandAction
+{
+    /// <summary>Input is unusable for a reason the user can fix; maps to exit code 1.</summary>
+    internal sealed class InvalidInputException(string message) : Exception(message);
+
+    public static void Set(Command command, Func<ParseResult, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                return await body(parse, cancellationToken);
+            }
+            catch (DataFormatException ex)
+            {
+                return Fail(ExitCodes.InvalidInput, $"malformed input: {ex.Error}",
+                    "use --skip-bad to skip and count malformed records instead of stopping");
+            }
+            catch (InvalidDatasetException ex)
+            {
+                return Fail(ExitCodes.InvalidInput, "the dataset is incomplete:\n  " + string.Join("\n  ", ex.Problems));
+            }
+            catch (InvalidInputException ex)
+            {
+                return Fail(ExitCodes.InvalidInput, ex.Message);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return Fail(ExitCodes.Failure, "cancelled");
+            }
+            catch (IOException ex)
+            {
+                return Fail(ExitCodes.Failure, ex.Message);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                return Fail(ExitCodes.Failure, ex.Message);
+            }
+            catch (Exception ex) when (Environment.GetEnvironmentVariable("BUDDIES_DEBUG") != "1")
+            {
+                return Fail(ExitCodes.Failure, $"unexpected {ex.GetType().Name}: {ex.Message}",
+                    "set BUDDIES_DEBUG=1 to see the stack trace, and please report it");
+            }
+        });
+
+    private static int Fail(int code, string message, string? hint = null)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        if (hint is not null)
+        {
+            Console.Error.WriteLine($"hint: {hint}");
+        }
+
+        return code;
+    }
+}

@@ -50,7 +50,13 @@ internal sealed class ConsoleUi
     /// <summary>
     /// Runs synchronous long work on a worker thread, showing one progress bar per phase it reports.
     /// </summary>
-    public async Task<T> RunAsync<T>(string title, Func<IProgress<PhaseUpdate>, T> work, CancellationToken cancellationToken)
+    public Task<T> RunAsync<T>(string title, Func<IProgress<PhaseUpdate>, T> work, CancellationToken cancellationToken) =>
+        RunAsync(title, progress => Task.FromResult(work(progress)), cancellationToken);
+
+    /// <summary>
+    /// Runs long asynchronous work on a worker thread, showing one progress bar per phase it reports.
+    /// </summary>
+    public async Task<T> RunAsync<T>(string title, Func<IProgress<PhaseUpdate>, Task<T>> work, CancellationToken cancellationToken)
     {
         var interactive = Status.Profile.Capabilities.Interactive && !Console.IsErrorRedirected && !Console.IsOutputRedirected;
         if (!interactive)

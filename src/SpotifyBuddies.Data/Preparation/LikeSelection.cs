@@ -1,0 +1,188 @@
+using SpotifyBuddies.Core.Preparation;
+
+namespace SpotifyBuddies.Data.Preparation;
+
+/// <summary>
+/// Top-k selection in the like order of <see cref="LikeScoring.Compare"/> (score descending, playlist index
+/// ascending) in O(n) expected time, instead of sorting all of a user's overlapping playlists. Because the like
+/// order is a strict total order (playlists are distinct), the selected set is exactly the first k of
+/// <see cref="LikeScoring.SelectLiked"/>'s full sort.
+/// </summary>
+/// <remarks>
+/// The k-th best score T is found by a quickselect over a copy of the scores (8-byte doubles, no tie logic);
+/// then, scanning the items in ascending playlist order, every item scoring above T is taken, and of those
+/// scoring exactly T the first <c>k − #(score &gt; T)</c>, which are the ones with the lowest playlist indexes.
+/// Scores are finite (never NaN) in the pipeline.
+/// </remarks>
+internal static class LikeSelection
+{
+    private const int SortThreshold = 16;
+    private const int SampleStride = 16;
+    private const int PrefilterMinimum = 1024;
+
+    /// <summary>The threshold score of the top <paramref name="k"/> and how many items scoring exactly that are in it.</summary>
+    /// <param name="scores">Scores of the items (any order); not modified.</param>
+    /// <param name="k">1 ≤ k ≤ scores.Length.</param>
+    /// <param name="scratch">At least scores.Length doubles of working space.</param>
+    /// <remarks>
+    /// For long inputs a candidate threshold is first taken from a fixed sample (every 16th score) a little below the
+    /// expected k-th best, and only the scores at or above it are selected from; if fewer than k pass (unlikely),
+    /// all scores are. Either way the exact k-th best score comes out, so the result does not depend on the sample.
+    /// </remarks>
+    public static (double Threshold, int TiesTaken) Threshold(ReadOnlySpan<double> scores, int k, Span<double> scratch)
+    {
+        var n = scores.Length;
+        if (k < 1 || k > n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(k), k, "k must be in [1, n].");
+        }
+
+        var candidates = 0;
+        if (n >= PrefilterMinimum)
+        {
+            var sampleSize = n / SampleStride;
+            var sample = scratch[..sampleSize];
+            for (var i = 0; i < sampleSize; i++)
+            {
+                sample[i] = scores[i * SampleStride];
+            }
+
+            // Expected sample items above the true threshold, plus three standard deviations and a little.
+            var expected = (double)k * sampleSize / n;
+            var rank = (int)Math.Min(sampleSize, Math.Ceiling(expected + (3 * Math.Sqrt(expected)) + 2));
+            var floor = SelectAscending(sample, sampleSize - rank);
+            for (var i = 0; i < n; i++)
+            {
+                var score = scores[i];
+                scratch[candidates] = score;
+                candidates += score >= floor ? 1 : 0;
+            }
+
+            if (candidates < k)
+            {
+                candidates = 0;
+            }
+        }
+
+        if (candidates == 0)
+        {
+            scores.CopyTo(scratch);
+            candidates = n;
+        }
+
+        var pool = scratch[..candidates];
+        var threshold = SelectAscending(pool, candidates - k);
+        var above = 0;
+        foreach (var score in pool)
+        {
+            above += score > threshold ? 1 : 0;
+        }
+
+        return (threshold, k - above);
+    }
+
+    /// <summary>
+    /// Splits <paramref name="items"/> (ascending playlist order) into the top <paramref name="k"/> in the like
+    /// order and the rest, both keeping the input order; <paramref name="scores"/> are the items' scores. An empty
+    /// <paramref name="rest"/> means the rest is not wanted.
+    /// </summary>
+    public static void Split<T>(
+        ReadOnlySpan<T> items,
+        ReadOnlySpan<double> scores,
+        int k,
+        Span<double> scratch,
+        Span<T> top,
+        Span<T> rest)
+    {
+        if (k == 0)
+        {
+            if (!rest.IsEmpty)
+            {
+                items.CopyTo(rest);
+            }
+
+            return;
+        }
+
+        var keepRest = !rest.IsEmpty;
+        var (threshold, ties) = Threshold(scores, k, scratch);
+        int t = 0, r = 0;
+        for (var i = 0; i < items.Length; i++)
+        {
+            var score = scores[i];
+            if (score > threshold || (score == threshold && ties-- > 0))
+            {
+                top[t++] = items[i];
+            }
+            else if (keepRest)
+            {
+                rest[r++] = items[i];
+            }
+        }
+    }
+
+    /// <summary>The element that would be at <paramref name="index"/> if <paramref name="values"/> were sorted ascending (rearranges them).</summary>
+    internal static double SelectAscending(Span<double> values, int index)
+    {
+        var lo = 0;
+        var hi = values.Length - 1;
+        var budget = 2 * (64 - long.LeadingZeroCount(values.Length)); // then sort: O(n log n) at worst
+        while (hi - lo >= SortThreshold && --budget >= 0)
+        {
+            // Median of three as the pivot; Hoare partition (values equal to the pivot may go either way).
+            var mid = lo + ((hi - lo) >> 1);
+            if (values[mid] < values[lo])
+            {
+                (values[mid], values[lo]) = (values[lo], values[mid]);
+            }
+
+            if (values[hi] < values[mid])
+            {
+                (values[hi], values[mid]) = (values[mid], values[hi]);
+                if (values[mid] < values[lo])
+                {
+                    (values[mid], values[lo]) = (values[lo], values[mid]);
+                }
+            }
+
+            var pivot = values[mid];
+            var i = lo;
+            var j = hi;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (pivot < values[j])
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (index <= j)
+            {
+                hi = j;
+            }
+            else if (index >= i)
+            {
+                lo = i;
+            }
+            else
+            {
+                return values[index];
+            }
+        }
+
+        values[lo..(hi + 1)].Sort();
+        return values[index];
+    }
+}

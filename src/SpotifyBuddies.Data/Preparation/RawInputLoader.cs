@@ -1,0 +1,746 @@
+using SpotifyBuddies.Core.Interactions;
+using SpotifyBuddies.Data.Datasets;
+using SpotifyBuddies.Data.Formats;
+using SpotifyBuddies.Data.Inspection;
+
+namespace SpotifyBuddies.Data.Preparation;
+
+/// <summary>The raw inputs as sparse matrices over one song-key index.</summary>
+internal sealed class LoadedInputs
+{
+    /// <summary>ENTP user hashes of the indexed users (those with at least one known song), in first-appearance order.</summary>
+    public required string[] UserIds { get; init; }
+
+    /// <summary>User → songs (unique, ascending song indexes): the user's library.</summary>
+    public required SparseRows UserSongs { get; init; }
+
+    /// <summary>MPD pid of each playlist, playlists numbered by a running counter in slice-file order.</summary>
+    public required int[] PlaylistPids { get; init; }
+
+    public required string[] PlaylistNames { get; init; }
+
+    /// <summary>Playlist → songs (unique, ascending song indexes).</summary>
+    public required SparseRows PlaylistSongs { get; init; }
+
+    /// <summary>Song keys, ordinal-sorted: song index = position.</summary>
+    public required string[] SongKeys { get; init; }
+
+    public required InputStats Stats { get; init; }
+
+    public required IReadOnlyList<DatasetInput> Inputs { get; init; }
+
+    /// <summary>The first malformed records skipped (with --skip-bad), for the warnings.</summary>
+    public required IReadOnlyList<string> SkippedErrors { get; init; }
+}
+
+/// <summary>
+/// Reads MSD, ENTP and MPD with the streaming readers and builds the sparse matrices. MPD slices are parsed in
+/// parallel (each into slice-local song-key ids) and merged strictly in slice order, so playlist indexes follow
+/// file order whatever the scheduling; at the same time the ENTP file is parsed in line-aligned chunks that are
+/// merged in file order (users keep their first-appearance order, errors their file line numbers). Every input
+/// is hashed (SHA-256), MPD slices while they are parsed.
+/// </summary>
+/// <remarks>
+/// Dropped, and counted: ENTP rows whose song id has no MSD row or whose MSD title/artist is blank, MPD tracks
+/// with a blank title or artist, repeated MSD song ids after their first row. A user is indexed at their first
+/// usable row; users without one are not indexed. ENTP line numbers count '\n' line ends.
+/// </remarks>
+internal static class RawInputLoader
+{
+    public const string Phase = "read inputs";
+
+    /// <summary>ENTP bytes per parallel chunk, unless told otherwise.</summary>
+    public const long DefaultEntpChunkBytes = 32L << 20;
+
+    public static LoadedInputs Load(
+        RawDatasetPaths paths,
+        ReadOptions options,
+        int maxDegreeOfParallelism,
+        long entpChunkBytes,
+        IProgress<PreparePhaseProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var totalBytes = new FileInfo(paths.MsdSongs).Length + new FileInfo(paths.TasteTriplets).Length
+            + paths.MpdSlices.Sum(s => new FileInfo(s).Length);
+        var tracker = new ByteProgress(progress, totalBytes);
+
+        // MSD first: ENTP needs the song id → key join. Small next to the others (1M rows for the real MSD).
+        var msd = ReadMsd(paths.MsdSongs, options, tracker, cancellationToken);
+
+        // ENTP chunks and MPD slices are parsed in parallel at the same time; the MSD file is hashed meanwhile.
+        EntpResult? entp = null;
+        MpdResult? mpd = null;
+        string? msdHash = null;
+        Parallelism.Run(() => Parallel.Invoke(
+            new ParallelOptions { CancellationToken = cancellationToken },
+            () => entp = ReadEntp(paths.TasteTriplets, msd, options, maxDegreeOfParallelism, entpChunkBytes, tracker, cancellationToken),
+            () => mpd = ReadMpd(paths.MpdSlices, options, maxDegreeOfParallelism, tracker, cancellationToken),
+            () => msdHash = FileHashing.Sha256OfFile(paths.MsdSongs)));
+        tracker.Complete();
+
+        var msdInput = new DatasetInput
+        {
+            Role = "msd",
+            Path = Path.GetFullPath(paths.MsdSongs),
+            Bytes = new FileInfo(paths.MsdSongs).Length,
+            Sha256 = msdHash!,
+        };
+        return Build(msd, msdInput, entp!, mpd!, paths);
+    }
+
+    private static MsdResult ReadMsd(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)
+    {
+        var report = new ReadReport();
+        var keyIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var keys = new List<string>();
+        var keyBySongId = new Dictionary<string, int>(StringComparer.Ordinal);
+        long blank = 0;
+        long duplicates = 0;
+        long conflicting = 0;
+        foreach (var song in MsdSongReader.Read(path, options, report, cancellationToken))
+        {
+            var id = -1;
+            if (SongKey.TryCreate(song.Title, song.ArtistName) is { } key)
+            {
+                if (!keyIds.TryGetValue(key.Value, out id))
+                {
+                    id = keys.Count;
+                    keyIds.Add(key.Value, id);
+                    keys.Add(key.Value);
+                }
+            }
+            else
+            {
+                blank++;
+            }
+
+            // The first row of a song id wins (unique_tracks.txt repeats song ids across tracks).
+            if (!keyBySongId.TryAdd(song.SongId, id))
+            {
+                duplicates++;
+                if (keyBySongId[song.SongId] != id)
+                {
+                    conflicting++;
+                }
+            }
+        }
+
+        tracker.Add(new FileInfo(path).Length);
+        return new MsdResult(keys, keyBySongId, report, blank, duplicates, conflicting);
+    }
+
+    // ENTP is one big file: it is cut at line boundaries into chunks parsed in parallel and merged in file order,
+    // so users keep their first-appearance order and errors their file line numbers; it is hashed meanwhile.
+    private static EntpResult ReadEntp(
+        string path,
+        MsdResult msd,
+        ReadOptions options,
+        int workers,
+        long chunkBytes,
+        ByteProgress tracker,
+        CancellationToken cancellationToken)
+    {
+        var length = new FileInfo(path).Length;
+        var bounds = ChunkBounds(path, length, (int)Math.Clamp((length + chunkBytes - 1) / Math.Max(1, chunkBytes), 1, 4096));
+        var chunks = new EntpChunk[bounds.Length - 1];
+        string? hash = null;
+        Parallelism.Run(() => Parallel.Invoke(
+            new ParallelOptions { CancellationToken = cancellationToken },
+            () => hash = FileHashing.Sha256OfFile(path),
+            () => Parallelism.Run(() => Parallel.For(
+                0,
+                chunks.Length,
+                new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
+                c => chunks[c] = ReadEntpChunk(path, bounds[c], bounds[c + 1], msd, options, tracker, cancellationToken)))));
+
+        // Line numbers: each chunk's are relative to its start.
+        var lineOffsets = new long[chunks.Length];
+        for (var c = 1; c < chunks.Length; c++)
+        {
+            lineOffsets[c] = lineOffsets[c - 1] + chunks[c - 1].Newlines;
+        }
+
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            if (chunks[c].Failure is { } failure)
+            {
+                // Strict mode: the first malformed record in file order (every earlier chunk was read to its end).
+                var error = failure.Error with { Line = failure.Error.Line + lineOffsets[c] };
+                throw failure.InnerException is null ? new DataFormatException(error) : new DataFormatException(error, failure.InnerException);
+            }
+        }
+
+        var userIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var userIds = new List<string>();
+        var seenUsers = new HashSet<string>(StringComparer.Ordinal);
+        var rowUsers = new IntBuffer(1 << 16);
+        var rowKeys = new IntBuffer(1 << 16);
+        var keyUsed = new bool[msd.Keys.Count];
+        var errors = new List<string>();
+        long rows = 0, unknown = 0, blank = 0, records = 0, skipped = 0;
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            var chunk = chunks[c];
+            rows += chunk.Rows;
+            unknown += chunk.Unknown;
+            blank += chunk.Blank;
+            records += chunk.Report.Records;
+            skipped += chunk.Report.Skipped;
+            foreach (var error in chunk.Report.Errors)
+            {
+                if (errors.Count < options.MaxErrorsKept)
+                {
+                    errors.Add((error with { Line = error.Line + lineOffsets[c] }).ToString());
+                }
+            }
+
+            var keys = chunk.Keys;
+            for (var r = 0; r < chunk.Runs.Count; r++)
+            {
+                var (user, first) = chunk.Runs[r];
+                var end = r + 1 < chunk.Runs.Count ? chunk.Runs[r + 1].FirstKey : keys.Length;
+                seenUsers.Add(user);
+                if (end == first)
+                {
+                    continue;
+                }
+
+                // Indexed at the first row that has a known song (first-appearance order among usable rows).
+                if (!userIndex.TryGetValue(user, out var index))
+                {
+                    index = userIds.Count;
+                    userIndex.Add(user, index);
+                    userIds.Add(user);
+                }
+
+                for (var k = first; k < end; k++)
+                {
+                    rowUsers.Add(index);
+                    rowKeys.Add(keys[k]);
+                    keyUsed[keys[k]] = true;
+                }
+            }
+        }
+
+        return new EntpResult(
+            [.. userIds], rowUsers.Detach(), rowKeys.Detach(), keyUsed, records, skipped, errors, rows, unknown, blank, seenUsers.Count,
+            new DatasetInput { Role = "entp", Path = Path.GetFullPath(path), Bytes = length, Sha256 = hash! });
+    }
+
+    private static EntpChunk ReadEntpChunk(
+        string path,
+        long start,
+        long end,
+        MsdResult msd,
+        ReadOptions options,
+        ByteProgress tracker,
+        CancellationToken cancellationToken)
+    {
+        var report = new ReadReport();
+        var runs = new List<(string User, int FirstKey)>();
+        var keys = new IntBuffer(1 << 16);
+        long rows = 0, unknown = 0, blank = 0;
+        string? lastUser = null;
+        DataFormatException? failure = null;
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+        file.Seek(start, SeekOrigin.Begin);
+        using var window = new WindowStream(file, end - start, tracker.Add);
+        try
+        {
+            foreach (var row in TasteTripletReader.Read(window, path, options, report, cancellationToken))
+            {
+                rows++;
+                if (!ReferenceEquals(row.UserId, lastUser))
+                {
+                    lastUser = row.UserId;
+                    runs.Add((row.UserId, keys.Count));
+                }
+
+                if (!msd.KeyBySongId.TryGetValue(row.SongId, out var key))
+                {
+                    unknown++;
+                }
+                else if (key < 0)
+                {
+                    blank++;
+                }
+                else
+                {
+                    keys.Add(key);
+                }
+            }
+        }
+        catch (DataFormatException error)
+        {
+            failure = error;
+        }
+
+        window.Drain();
+        return new EntpChunk(runs, keys.Detach(), report, rows, unknown, blank, window.Newlines, failure);
+    }
+
+    // Chunk starts at line starts: each guess at i·length/count moves past the next '\n'.
+    private static long[] ChunkBounds(string path, long length, int count)
+    {
+        var bounds = new List<long> { 0 };
+        if (count > 1)
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            var buffer = new byte[1 << 16];
+            for (var i = 1; i < count; i++)
+            {
+                var position = Math.Max(bounds[^1], length * i / count);
+                file.Seek(position, SeekOrigin.Begin);
+                int read;
+                var found = false;
+                while (!found && (read = file.Read(buffer)) > 0)
+                {
+                    var newline = buffer.AsSpan(0, read).IndexOf((byte)'\n');
+                    if (newline >= 0)
+                    {
+                        position += newline + 1;
+                        found = true;
+                    }
+                    else
+                    {
+                        position += read;
+                    }
+                }
+
+                if (position >= length)
+                {
+                    break;
+                }
+
+                if (position > bounds[^1])
+                {
+                    bounds.Add(position);
+                }
+            }
+        }
+
+        bounds.Add(length);
+        return [.. bounds];
+    }
+
+    private static MpdResult ReadMpd(
+        IReadOnlyList<string> slices,
+        ReadOptions options,
+        int workers,
+        ByteProgress tracker,
+        CancellationToken cancellationToken)
+    {
+        var merged = new MpdMerge(slices.Count);
+        var pending = new SliceResult?[slices.Count];
+        var nextToParse = -1;
+        var nextToMerge = 0;
+        var mergeLock = new Lock();
+
+        // Workers take slices in file order from a shared counter, so the out-of-order window (and the memory held
+        // by parsed-but-unmerged slices) stays about one slice per worker.
+        Parallelism.Run(() => Parallel.For(
+            0,
+            Math.Min(workers, Math.Max(1, slices.Count)),
+            new ParallelOptions { CancellationToken = cancellationToken },
+            _ =>
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref nextToParse)) < slices.Count)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var result = ParseSlice(slices[index], options, tracker, cancellationToken);
+                    lock (mergeLock)
+                    {
+                        pending[index] = result;
+                        while (nextToMerge < slices.Count && pending[nextToMerge] is { } ready)
+                        {
+                            merged.Append(ready);
+                            pending[nextToMerge] = null;
+                            nextToMerge++;
+                        }
+                    }
+                }
+            }));
+
+        return merged.Finish();
+    }
+
+    private static SliceResult ParseSlice(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)
+    {
+        var report = new ReadReport();
+        var localIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var localKeys = new List<string>();
+        var stamps = new IntBuffer(1 << 12);
+        var pids = new List<int>(1000);
+        var names = new List<string>(1000);
+        var offsets = new IntBuffer(1001);
+        offsets.Add(0);
+        var songs = new IntBuffer(1 << 16);
+        long tracks = 0;
+        long blank = 0;
+        using var stream = new HashingReadStream(
+            new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan),
+            tracker.Add);
+        foreach (var playlist in MpdSliceReader.Read(stream, path, options, report, cancellationToken))
+        {
+            var ordinal = pids.Count;
+            pids.Add(playlist.Pid);
+            names.Add(playlist.Name);
+            foreach (var track in playlist.Tracks)
+            {
+                tracks++;
+                if (SongKey.TryCreate(track.TrackName, track.ArtistName) is not { } key)
+                {
+                    blank++;
+                    continue;
+                }
+
+                if (!localIds.TryGetValue(key.Value, out var id))
+                {
+                    id = localKeys.Count;
+                    localIds.Add(key.Value, id);
+                    localKeys.Add(key.Value);
+                    stamps.Add(-1);
+                }
+
+                // A playlist is a set of songs: a repeated track counts once.
+                if (stamps.Span[id] != ordinal)
+                {
+                    stamps.Span[id] = ordinal;
+                    songs.Add(id);
+                }
+            }
+
+            offsets.Add(songs.Count);
+        }
+
+        var hash = stream.FinishHash();
+        return new SliceResult(
+            [.. pids], [.. names], [.. localKeys], offsets.Detach(), songs.Detach(), tracks, blank, report,
+            new DatasetInput { Role = "mpd", Path = Path.GetFullPath(path), Bytes = stream.BytesRead, Sha256 = hash });
+    }
+
+    private static LoadedInputs Build(MsdResult msd, DatasetInput msdInput, EntpResult entp, MpdResult mpd, RawDatasetPaths paths)
+    {
+        // Song index: the ordinal-sorted union of the keys ENTP users have and the keys MPD playlists have.
+        var entpKeyIds = new IntBuffer(1 << 12);
+        for (var k = 0; k < entp.KeyUsed.Length; k++)
+        {
+            if (entp.KeyUsed[k])
+            {
+                entpKeyIds.Add(k);
+            }
+        }
+
+        var entpIds = entpKeyIds.Detach();
+        var entpStrings = new string[entpIds.Length];
+        for (var i = 0; i < entpIds.Length; i++)
+        {
+            entpStrings[i] = msd.Keys[entpIds[i]];
+        }
+
+        var mpdStrings = mpd.Keys.ToArray();
+        var mpdIds = new int[mpdStrings.Length];
+        for (var i = 0; i < mpdIds.Length; i++)
+        {
+            mpdIds[i] = i;
+        }
+
+        Parallel.Invoke(
+            () => Array.Sort(entpStrings, entpIds, StringComparer.Ordinal),
+            () => Array.Sort(mpdStrings, mpdIds, StringComparer.Ordinal));
+
+        var msdToSong = new int[msd.Keys.Count];
+        Array.Fill(msdToSong, -1);
+        var mpdToSong = new int[mpdStrings.Length];
+        var union = new List<string>(entpStrings.Length + mpdStrings.Length);
+        var shared = 0;
+        int a = 0, b = 0;
+        while (a < entpStrings.Length || b < mpdStrings.Length)
+        {
+            var order = a == entpStrings.Length ? 1
+                : b == mpdStrings.Length ? -1
+                : string.CompareOrdinal(entpStrings[a], mpdStrings[b]);
+            var song = union.Count;
+            if (order <= 0)
+            {
+                union.Add(entpStrings[a]);
+                msdToSong[entpIds[a++]] = song;
+                if (order == 0)
+                {
+                    mpdToSong[mpdIds[b++]] = song;
+                    shared++;
+                }
+            }
+            else
+            {
+                union.Add(mpdStrings[b]);
+                mpdToSong[mpdIds[b++]] = song;
+            }
+        }
+
+        var userSongs = BuildUserRows(entp, msdToSong);
+        var playlistSongs = BuildPlaylistRows(mpd, mpdToSong);
+        var playlistsWithoutSongs = 0;
+        for (var p = 0; p < playlistSongs.RowCount; p++)
+        {
+            if (playlistSongs.Length(p) == 0)
+            {
+                playlistsWithoutSongs++;
+            }
+        }
+
+        var stats = new InputStats
+        {
+            MsdRecords = msd.Report.Records,
+            MsdSongIds = msd.KeyBySongId.Count,
+            MsdDuplicateSongIds = msd.Duplicates,
+            MsdConflictingDuplicates = msd.Conflicting,
+            MsdBlankTitleOrArtist = msd.Blank,
+            EntpRows = entp.Rows,
+            EntpRowsUnknownSongId = entp.Unknown,
+            EntpRowsBlankTitleOrArtist = entp.Blank,
+            EntpUsers = entp.DistinctUsers,
+            EntpUsersWithoutKnownSongs = entp.DistinctUsers - entp.UserIds.Length,
+            MpdSlices = paths.MpdSlices.Count,
+            MpdPlaylists = mpd.Pids.Length,
+            MpdTracks = mpd.Tracks,
+            MpdTracksBlankTitleOrArtist = mpd.Blank,
+            MpdPlaylistsWithoutSongs = playlistsWithoutSongs,
+            EntpSongKeys = entpStrings.Length,
+            MpdSongKeys = mpdStrings.Length,
+            SharedSongKeys = shared,
+            SongKeys = union.Count,
+            SkippedMalformedRecords = msd.Report.Skipped + entp.Skipped + mpd.Skipped,
+        };
+
+        var errors = new List<string>();
+        errors.AddRange(msd.Report.Errors.Select(e => e.ToString()));
+        errors.AddRange(entp.Errors);
+        errors.AddRange(mpd.Errors);
+
+        return new LoadedInputs
+        {
+            UserIds = entp.UserIds,
+            UserSongs = userSongs,
+            PlaylistPids = mpd.Pids,
+            PlaylistNames = mpd.Names,
+            PlaylistSongs = playlistSongs,
+            SongKeys = [.. union],
+            Stats = stats,
+            Inputs = [msdInput, entp.Input, .. mpd.Inputs],
+            SkippedErrors = errors,
+        };
+    }
+
+    // Counting sort of the (user, key) rows by user, keys mapped to song indexes, then sort + dedupe per user.
+    private static SparseRows BuildUserRows(EntpResult entp, int[] msdToSong)
+    {
+        var users = entp.UserIds.Length;
+        var offsets = new int[users + 1];
+        foreach (var user in entp.RowUsers)
+        {
+            offsets[user + 1]++;
+        }
+
+        for (var u = 0; u < users; u++)
+        {
+            offsets[u + 1] += offsets[u];
+        }
+
+        var cursor = offsets.AsSpan(0, users).ToArray();
+        var values = new int[entp.RowUsers.Length];
+        for (var i = 0; i < entp.RowUsers.Length; i++)
+        {
+            values[cursor[entp.RowUsers[i]]++] = msdToSong[entp.RowKeys[i]];
+        }
+
+        return SortAndDeduplicate(offsets, values);
+    }
+
+    private static SparseRows BuildPlaylistRows(MpdResult mpd, int[] mpdToSong)
+    {
+        var values = mpd.Songs;
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = mpdToSong[values[i]];
+        }
+
+        return SortAndDeduplicate(mpd.Offsets, values);
+    }
+
+    private static SparseRows SortAndDeduplicate(int[] offsets, int[] values)
+    {
+        var rows = offsets.Length - 1;
+        Parallel.For(0, (rows + 4095) / 4096, chunk =>
+        {
+            var end = Math.Min(rows, (chunk + 1) * 4096);
+            for (var r = chunk * 4096; r < end; r++)
+            {
+                values.AsSpan(offsets[r], offsets[r + 1] - offsets[r]).Sort();
+            }
+        });
+
+        var compactOffsets = new int[rows + 1];
+        var n = 0;
+        for (var r = 0; r < rows; r++)
+        {
+            var previous = -1;
+            for (var i = offsets[r]; i < offsets[r + 1]; i++)
+            {
+                if (values[i] != previous)
+                {
+                    previous = values[i];
+                    values[n++] = previous;
+                }
+            }
+
+            compactOffsets[r + 1] = n;
+        }
+
+        Array.Resize(ref values, n);
+        return new SparseRows(compactOffsets, values);
+    }
+
+    private sealed record MsdResult(
+        List<string> Keys,
+        Dictionary<string, int> KeyBySongId,
+        ReadReport Report,
+        long Blank,
+        long Duplicates,
+        long Conflicting);
+
+    private sealed record EntpResult(
+        string[] UserIds,
+        int[] RowUsers,
+        int[] RowKeys,
+        bool[] KeyUsed,
+        long Records,
+        long Skipped,
+        IReadOnlyList<string> Errors,
+        long Rows,
+        long Unknown,
+        long Blank,
+        int DistinctUsers,
+        DatasetInput Input);
+
+    private sealed record EntpChunk(
+        List<(string User, int FirstKey)> Runs,
+        int[] Keys,
+        ReadReport Report,
+        long Rows,
+        long Unknown,
+        long Blank,
+        long Newlines,
+        DataFormatException? Failure);
+
+    private sealed record SliceResult(
+        int[] Pids,
+        string[] Names,
+        string[] Keys,
+        int[] Offsets,
+        int[] Songs,
+        long Tracks,
+        long Blank,
+        ReadReport Report,
+        DatasetInput Input);
+
+    private sealed record MpdResult(
+        int[] Pids,
+        string[] Names,
+        List<string> Keys,
+        int[] Offsets,
+        int[] Songs,
+        long Tracks,
+        long Blank,
+        long Skipped,
+        IReadOnlyList<string> Errors,
+        IReadOnlyList<DatasetInput> Inputs);
+
+    /// <summary>Appends slices in order: slice-local key ids become global MPD key ids.</summary>
+    private sealed class MpdMerge(int sliceCount)
+    {
+        private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal);
+        private readonly List<string> _keys = [];
+        private readonly List<int> _pids = [];
+        private readonly List<string> _names = [];
+        private readonly List<DatasetInput> _inputs = new(sliceCount);
+        private readonly List<string> _errors = [];
+        private IntBuffer _offsets = new(1 << 12);
+        private IntBuffer _songs = new(1 << 16);
+        private long _tracks;
+        private long _blank;
+        private long _skipped;
+
+        public void Append(SliceResult slice)
+        {
+            if (_offsets.Count == 0)
+            {
+                _offsets.Add(0);
+            }
+
+            var map = new int[slice.Keys.Length];
+            for (var i = 0; i < map.Length; i++)
+            {
+                if (!_keyIds.TryGetValue(slice.Keys[i], out var id))
+                {
+                    id = _keys.Count;
+                    _keyIds.Add(slice.Keys[i], id);
+                    _keys.Add(slice.Keys[i]);
+                }
+
+                map[i] = id;
+            }
+
+            var baseOffset = _songs.Count;
+            foreach (var local in slice.Songs)
+            {
+                _songs.Add(map[local]);
+            }
+
+            for (var p = 1; p < slice.Offsets.Length; p++)
+            {
+                _offsets.Add(checked(baseOffset + slice.Offsets[p]));
+            }
+
+            _pids.AddRange(slice.Pids);
+            _names.AddRange(slice.Names);
+            _tracks += slice.Tracks;
+            _blank += slice.Blank;
+            _skipped += slice.Report.Skipped;
+            _errors.AddRange(slice.Report.Errors.Select(e => e.ToString()));
+            _inputs.Add(slice.Input);
+        }
+
+        public MpdResult Finish()
+        {
+            if (_offsets.Count == 0)
+            {
+                _offsets.Add(0);
+            }
+
+            return new MpdResult(
+                [.. _pids], [.. _names], _keys, _offsets.Detach(), _songs.Detach(), _tracks, _blank, _skipped, _errors, _inputs);
+        }
+    }
+
+    /// <summary>Input bytes consumed, reported as the "read inputs" phase (throttled to every 16 MiB).</summary>
+    private sealed class ByteProgress(IProgress<PreparePhaseProgress>? progress, long total)
+    {
+        private const long ReportEvery = 16L << 20;
+        private long _done;
+        private long _nextReport;
+
+        public void Add(long bytes)
+        {
+            var done = Interlocked.Add(ref _done, bytes);
+            var next = Interlocked.Read(ref _nextReport);
+            if (progress is not null && done >= next && Interlocked.CompareExchange(ref _nextReport, done + ReportEvery, next) == next)
+            {
+                progress.Report(new PreparePhaseProgress(Phase, Math.Min(done, total), total));
+            }
+        }
+
+        public void Complete() => progress?.Report(new PreparePhaseProgress(Phase, total, total));
+    }
+}

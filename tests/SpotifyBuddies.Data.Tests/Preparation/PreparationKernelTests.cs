@@ -1,0 +1,144 @@
+using SpotifyBuddies.Core.Interactions;
+using SpotifyBuddies.Core.Preparation;
+using SpotifyBuddies.Core.Randomness;
+using SpotifyBuddies.Data.Preparation;
+
+namespace SpotifyBuddies.Data.Tests.Preparation;
+
+/// <summary>The fast kernels agree with the plain rules they replace.</summary>
+public sealed class PreparationKernelTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(10, 1)]
+    [InlineData(200, 3)]
+    [InlineData(1000, 15)]
+    [InlineData(1000, 999)]
+    [InlineData(5000, 1000)]
+    [InlineData(5000, 5000)]
+    public void Split_WithManyTies_SelectsTheSameSetAsTheRuleSortAndKeepsTheOrder(int n, int k)
+    {
+        var random = new DeterministicRandom((ulong)((n * 31) + k));
+        // Few distinct scores, so ties are everywhere and the playlist index decides; items in ascending playlist order.
+        var items = Enumerable.Range(0, n)
+            .Select(p => new ScoredPlaylist(new PlaylistIdx(p), 1, random.NextInt(7) / 7.0))
+            .ToArray();
+        var scores = items.Select(i => i.Score).ToArray();
+        var sorted = items.ToArray();
+        sorted.AsSpan().Sort(LikeScoring.Compare);
+        var top = new ScoredPlaylist[k];
+        var rest = new ScoredPlaylist[n - k];
+
+        LikeSelection.Split<ScoredPlaylist>(items, scores, k, new double[n], top, rest);
+
+        Assert.Equal(sorted.Take(k).Select(s => s.Playlist.Value).Order(), top.Select(s => s.Playlist.Value));
+        Assert.Equal(sorted.Skip(k).Select(s => s.Playlist.Value).Order(), rest.Select(s => s.Playlist.Value));
+        Assert.Equal(scores, items.Select(i => i.Score)); // the scores are left alone
+    }
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(100)]
+    [InlineData(5)]
+    public void Threshold_WhenTheSampleMisleads_StillFindsTheExactKthBest(int k)
+    {
+        // Every 16th score (the sample) is high, everything else low: the candidate floor lets too few through.
+        var scores = Enumerable.Range(0, 2000).Select(i => i % 16 == 0 ? 1.0 + (i / 1e6) : i / 1e6).ToArray();
+        var kth = scores.OrderDescending().ElementAt(k - 1);
+
+        var (threshold, ties) = LikeSelection.Threshold(scores, k, new double[scores.Length]);
+
+        Assert.Equal(kth, threshold);
+        Assert.Equal(1, ties);
+    }
+
+    [Fact]
+    public void SelectAscending_FindsTheOrderStatisticOnAdversarialInputs()
+    {
+        var random = new DeterministicRandom(3);
+        foreach (var values in new[]
+        {
+            Enumerable.Range(0, 4000).Select(i => (double)i).ToArray(),
+            Enumerable.Range(0, 4000).Select(i => (double)(4000 - i)).ToArray(),
+            Enumerable.Repeat(1.0, 4000).ToArray(),
+            Enumerable.Range(0, 4000).Select(_ => (double)random.NextInt(3)).ToArray(),
+        })
+        {
+            var sorted = values.Order().ToArray();
+            foreach (var index in new[] { 0, 1, 1999, 3998, 3999 })
+            {
+                Assert.Equal(sorted[index], LikeSelection.SelectAscending(values.ToArray(), index));
+            }
+        }
+    }
+
+    [Fact]
+    public void Accumulate_MatchesANaiveSparseProductAndResetsBetweenRows()
+    {
+        var random = new DeterministicRandom(5);
+        const int playlists = 300;
+        const int songs = 80;
+        var rows = Enumerable.Range(0, playlists)
+            .Select(_ => Enumerable.Range(0, songs).Where(_ => random.NextDouble() < 0.1).ToArray())
+            .ToArray();
+        var playlistSongs = Csr(rows);
+        var postings = playlistSongs.Transpose(songs);
+        var accumulator = new OverlapAccumulator(playlists);
+
+        for (var user = 0; user < 20; user++)
+        {
+            var library = Enumerable.Range(0, songs).Where(_ => random.NextDouble() < 0.2).ToArray();
+            var n = accumulator.Accumulate(library, postings);
+
+            var expected = Enumerable.Range(0, playlists)
+                .Select(p => (p, m: rows[p].Intersect(library).Count()))
+                .Where(x => x.m > 0)
+                .ToArray();
+            Assert.Equal(expected.Select(x => x.p), accumulator.Playlists.Take(n));
+            Assert.Equal(expected.Select(x => x.m), accumulator.Matches.Take(n));
+        }
+    }
+
+    [Fact]
+    public void Score_IsBitIdenticalToTheRule()
+    {
+        var playlistSongs = Csr([.. Enumerable.Range(1, 250).Select(p => Enumerable.Range(0, p).ToArray())]);
+        var tables = new ScoreTables(playlistSongs);
+        var random = new DeterministicRandom(9);
+
+        for (var i = 0; i < 20_000; i++)
+        {
+            var playlist = random.NextInt(250);
+            var matches = random.NextInt(playlist + 2);
+            var userSongs = 1 + random.NextInt(5000);
+            var exploration = random.NextBeta(1.3, 3.3);
+
+            Assert.Equal(
+                BitConverter.DoubleToInt64Bits(LikeScoring.Score(matches, exploration, userSongs, playlist + 1)),
+                BitConverter.DoubleToInt64Bits(tables.Score(matches, exploration, userSongs, playlist)));
+        }
+    }
+
+    [Fact]
+    public void Transpose_ListsRowsAscendingPerColumn()
+    {
+        var rows = Csr([[0, 2], [], [1, 2], [2]]);
+
+        var columns = rows.Transpose(3);
+
+        Assert.Equal([0], columns[0].ToArray());
+        Assert.Equal([2], columns[1].ToArray());
+        Assert.Equal([0, 2, 3], columns[2].ToArray());
+    }
+
+    private static SparseRows Csr(int[][] rows)
+    {
+        var offsets = new int[rows.Length + 1];
+        for (var r = 0; r < rows.Length; r++)
+        {
+            offsets[r + 1] = offsets[r] + rows[r].Length;
+        }
+
+        return new SparseRows(offsets, [.. rows.SelectMany(r => r)]);
+    }
+}

@@ -14,6 +14,7 @@ public static class BuddiesCli
             "Start with 'buddies quickstart'; every command has --help.");
         root.Add(QuickstartCommand.Create());
         root.Add(DataCommand.Create());
+        root.Add(PairCommand.Create());
         return root;
     }
 

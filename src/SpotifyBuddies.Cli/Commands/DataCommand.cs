@@ -14,6 +14,7 @@ internal static class DataCommand
         var data = new Command("data", "Work with the raw inputs: MPD playlist slices, ENTP listening triplets and MSD song metadata.");
         data.Add(CreateSynth());
         data.Add(CreateInspect());
+        data.Add(DataPrepareCommand.Create());
         return data;
     }
 

@@ -4,7 +4,9 @@ using Spectre.Console;
 using SpotifyBuddies.Cli.Output;
 using SpotifyBuddies.Data.Formats;
 using SpotifyBuddies.Data.Inspection;
+using SpotifyBuddies.Data.Preparation;
 using SpotifyBuddies.Data.Synthetic;
+using SpotifyBuddies.Models.Pairing;
 
 namespace SpotifyBuddies.Cli.Commands;
 
@@ -34,7 +36,9 @@ internal static class QuickstartCommand
         var command = new Command(
             "quickstart",
             "Run the main job on generated sample data with embedded defaults (no services needed): generate a " +
-            "synthetic MPD/ENTP/MSD dataset, then read it back with the real-format readers and summarise it.")
+            "synthetic MPD/ENTP/MSD dataset, read it back with the real-format readers, prepare the training dataset " +
+            "(likes, splits, ownership, triplets, evaluation batches) and pair every listener with taste neighbours " +
+            "and a candidate pool (exact KNN).")
         {
             outDir, preset, seed, json,
         };
@@ -49,29 +53,64 @@ internal static class QuickstartCommand
 
             ui.Note($"[bold]Spotify Buddies quickstart[/] [grey](preset {options.Users:N0} users, {options.Playlists:N0} playlists, seed {options.Seed}; in {Markup.Escape(work)})[/]");
 
-            ui.Note("[bold]1/2[/] generate sample data");
+            ui.Note("[bold]1/4[/] generate sample data");
             var synth = await ui.RunAsync(
                 "generate",
                 progress => SyntheticDataGenerator.Generate(options, dataRoot, overwrite: true, ProgressAdapter.From(progress), cancellationToken),
                 cancellationToken);
 
-            ui.Note("[bold]2/2[/] read it back with the real-format readers");
+            ui.Note("[bold]2/4[/] read it back with the real-format readers");
             var paths = RawDatasetPaths.Discover(dataRoot);
             var raw = await ui.RunAsync(
                 "read",
                 progress => RawDatasetInspector.Inspect(paths, ReadOptions.Strict, ProgressAdapter.FromInspect(progress), cancellationToken),
                 cancellationToken);
 
+            ui.Note("[bold]3/4[/] prepare the training dataset");
+            var prepareRequest = new PrepareRequest
+            {
+                Inputs = paths,
+                OutputDir = Path.Combine(work, "dataset"),
+                Force = true,
+                Parameters = new() { Seed = options.Seed },
+            };
+            var prepared = await ui.RunAsync(
+                "prepare",
+                progress => DataPreparation.RunAsync(prepareRequest, ProgressAdapter.FromPrepare(progress), cancellationToken),
+                cancellationToken);
+
+            ui.Note("[bold]4/4[/] pair listeners with taste neighbours and candidate pools");
+            var pairingRequest = new PairingRequest
+            {
+                DatasetDir = prepared.OutputDir,
+                OutputDir = Path.Combine(work, "pairing"),
+                Force = true,
+                Parameters = new() { Seed = options.Seed },
+            };
+            var paired = await ui.RunAsync(
+                "pair",
+                progress => PairingPipeline.RunAsync(pairingRequest, ProgressAdapter.FromPairing(progress), cancellationToken),
+                cancellationToken);
+
             if (ui.Json)
             {
-                ui.WriteJson(new { Synth = synth, Raw = raw, ElapsedSeconds = clock.Elapsed.TotalSeconds });
+                ui.WriteJson(new
+                {
+                    Synth = synth,
+                    Raw = raw,
+                    Prepared = new { prepared.OutputDir, prepared.ContentHash, prepared.Stats },
+                    Pairing = new { paired.OutputDir, paired.ContentHash, paired.Counts },
+                    ElapsedSeconds = clock.Elapsed.TotalSeconds,
+                });
             }
             else
             {
                 ui.Out.Write(SummaryView.Synth(synth));
                 ui.Out.Write(SummaryView.Raw(raw));
+                ui.Out.Write(DataPrepareCommand.StatsTable(prepared));
+                ui.Out.Write(PairCommand.StatsTable(paired));
                 ui.Out.MarkupLine($"[green]quickstart finished in {clock.Elapsed.TotalSeconds:F1} s[/]");
-                ui.Out.MarkupLine($"[grey]next: buddies data inspect {Markup.Escape(dataRoot)}   ·   buddies --help[/]");
+                ui.Out.MarkupLine($"[grey]next: open {Markup.Escape(Path.Combine(prepared.OutputDir, "stats.md"))} and the SVG plots beside it   ·   buddies --help[/]");
             }
 
             return ExitCodes.Ok;

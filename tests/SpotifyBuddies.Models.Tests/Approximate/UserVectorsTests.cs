@@ -30,6 +30,20 @@ public sealed class UserVectorsTests
         }
     }
 
+    [Fact]
+    public void FromLibraries_WhenDataIsTiny_StillGivesExactCosines()
+    {
+        // Three users, four songs: fewer directions than dimensions.
+        var libraries = new UserLibraries(4, 4, [0, 2, 3, 3, 5], [0, 1, 1, 1, 3]);
+
+        var vectors = UserVectors.FromLibraries(libraries, dimensions: 16, seed: 1);
+
+        Assert.True(vectors.IsEmpty(2));
+        Assert.Equal(1 / Math.Sqrt(2), TensorPrimitives.Dot(vectors.Of(0), vectors.Of(1)), 4);
+        Assert.Equal(0.5, TensorPrimitives.Dot(vectors.Of(0), vectors.Of(3)), 4);
+        Assert.Equal(1 / Math.Sqrt(2), TensorPrimitives.Dot(vectors.Of(1), vectors.Of(3)), 4);
+    }
+
     [Theory]
     [InlineData(UserVectorMethod.Spectral)]
     [InlineData(UserVectorMethod.Hashing)]

@@ -164,7 +164,7 @@ internal static class SpectralEmbedding
         var n = libraries.Users;
         var songs = libraries.Songs;
         var result = new double[q.Length];
-        var block = (int)Math.Clamp(ColumnBlockBytes / sizeof(double) / Math.Max(1, songs), 8, r);
+        var block = (int)Math.Clamp(ColumnBlockBytes / sizeof(double) / Math.Max(1, songs), Math.Min(8, r), r);
         var z = new double[(long)songs * block];
         var options = new ParallelOptions { CancellationToken = cancellationToken };
         for (var c0 = 0; c0 < r; c0 += block)

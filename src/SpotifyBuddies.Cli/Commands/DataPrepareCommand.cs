@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Spectre.Console;
 using SpotifyBuddies.Cli.Output;
 using SpotifyBuddies.Core.Preparation;
@@ -148,7 +147,7 @@ internal static class DataPrepareCommand
             else
             {
                 ui.Out.Write(StatsTable(result));
-                ui.Out.Write(TimingTable(result));
+                ui.Out.Write(ReportView.Timings(result.Timings));
                 foreach (var warning in result.Warnings)
                 {
                     ui.Note($"[yellow]warning:[/] {Markup.Escape(warning)}");
@@ -160,29 +159,7 @@ internal static class DataPrepareCommand
         return command;
     }
 
-    internal static Table StatsTable(PrepareResult result)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Prepared dataset[/]")
-            .AddColumn("section").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned())
-            .Caption($"[grey]{Markup.Escape(result.OutputDir)} · content {Markup.Escape(result.ContentHash[..12])} · distributions are min / median / mean / p90 / max[/]");
-        foreach (var row in PreparationReport.Rows(result.Stats))
-        {
-            table.AddRow(Markup.Escape(row.Section), Markup.Escape(row.Measure), Markup.Escape(row.Value));
-        }
-
-        return table;
-    }
-
-    private static Table TimingTable(PrepareResult result)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Time per phase[/]")
-            .AddColumn("phase").AddColumn(new TableColumn("seconds").RightAligned());
-        foreach (var timing in result.Timings)
-        {
-            table.AddRow(Markup.Escape(timing.Phase), timing.Seconds.ToString("0.00", CultureInfo.InvariantCulture));
-        }
-
-        return table;
-    }
+    internal static Table StatsTable(PrepareResult result) =>
+        ReportView.Stats("Prepared dataset", PreparationReport.Rows(result.Stats), $"{result.OutputDir} · content {result.ContentHash[..12]}");
 
 }

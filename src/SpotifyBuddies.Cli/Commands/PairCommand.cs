@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Spectre.Console;
 using SpotifyBuddies.Cli.Output;
 using SpotifyBuddies.Core.Pairing;
@@ -162,7 +161,7 @@ internal static class PairCommand
             else
             {
                 ui.Out.Write(StatsTable(result));
-                ui.Out.Write(TimingTable(result));
+                ui.Out.Write(ReportView.Timings(result.Timings));
                 foreach (var warning in result.Warnings)
                 {
                     ui.Note($"[yellow]warning:[/] {Markup.Escape(warning)}");
@@ -195,29 +194,7 @@ internal static class PairCommand
         return options;
     }
 
-    internal static Table StatsTable(PairingResult result)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]KNN pairing[/]")
-            .AddColumn("section").AddColumn("measure").AddColumn(new TableColumn("value").RightAligned())
-            .Caption($"[grey]{Markup.Escape(result.OutputDir)} · content {Markup.Escape(result.ContentHash[..12])} · parent {Markup.Escape(result.Parent[..12])} · distributions are min / median / mean / p90 / max[/]");
-        foreach (var row in PairingReport.Rows(result.Stats))
-        {
-            table.AddRow(Markup.Escape(row.Section), Markup.Escape(row.Measure), Markup.Escape(row.Value));
-        }
-
-        return table;
-    }
-
-    private static Table TimingTable(PairingResult result)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Time per phase[/]")
-            .AddColumn("phase").AddColumn(new TableColumn("seconds").RightAligned());
-        foreach (var timing in result.Timings)
-        {
-            table.AddRow(Markup.Escape(timing.Phase), timing.Seconds.ToString("0.00", CultureInfo.InvariantCulture));
-        }
-
-        return table;
-    }
+    internal static Table StatsTable(PairingResult result) =>
+        ReportView.Stats("KNN pairing", PairingReport.Rows(result.Stats), $"{result.OutputDir} · content {result.ContentHash[..12]} · parent {result.Parent[..12]}");
 
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using SpotifyBuddies.Data.Preparation;
 
@@ -72,34 +71,13 @@ public static class PreparationReport
 
     /// <summary>The table as GitHub-flavoured Markdown, with a title and the histogram images.</summary>
     public static string ToMarkdown(PreparationStats stats, IEnumerable<string> images)
-    {
-        var markdown = new StringBuilder();
-        markdown.Append("# Prepared dataset statistics\n\n");
-        markdown.Append("Distributions are min / median / mean / p90 / max.\n\n");
-        markdown.Append("| section | measure | value |\n|---|---|---:|\n");
-        foreach (var row in Rows(stats))
-        {
-            markdown.Append(CultureInfo.InvariantCulture, $"| {Cell(row.Section)} | {Cell(row.Measure)} | {Cell(row.Value)} |\n");
-        }
+        => ReportMarkdown.Render("Prepared dataset statistics", Rows(stats), images);
 
-        foreach (var image in images)
-        {
-            markdown.Append(CultureInfo.InvariantCulture, $"\n![{image}]({image})\n");
-        }
-
-        return markdown.ToString();
-    }
-
-    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
-
-    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    private static string N(long value) => ReportMarkdown.Count(value);
 
     private static string G(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 
-    private static string P(double share) => share.ToString("0.00%", CultureInfo.InvariantCulture);
+    private static string P(double share) => ReportMarkdown.Share(share);
 
-    private static string D(DistributionSummary d) =>
-        d.Count == 0
-            ? "-"
-            : string.Create(CultureInfo.InvariantCulture, $"{d.Min:0.##} / {d.Median:0.##} / {d.Mean:0.##} / {d.P90:0.##} / {d.Max:0.##}");
+    private static string D(DistributionSummary d) => ReportMarkdown.Distribution(d);
 }

@@ -45,6 +45,7 @@ def main():
     ap.add_argument("--preset", default="medium")
     ap.add_argument("--dataset", default="")
     ap.add_argument("--commands", default="")
+    ap.add_argument("--interference", default="")
     a = ap.parse_args()
     ours = json.load(open(os.path.join(a.work, "ours.json")))
     peer = json.load(open(os.path.join(a.work, "peer.json")))
@@ -90,7 +91,7 @@ def main():
                      f"**{oa['recall_vs_bruteforce_same_vectors']:.4f}**, {name} {p['recall_vs_bruteforce_same_vectors']:.4f} |")
         e2e = ours["approx_vectors_s"] + ours_bq
         L.append(f"| Our `approximate` engine end to end (spectral vectors {f(ours['approx_vectors_s'])} s + build + "
-                 f"query) vs our `exact` engine | {f(e2e)} | {f(ours['exact_search_s'])} (exact) | "
+                 f"query); the Peer column here is our own `exact` engine | {f(e2e)} | {f(ours['exact_search_s'])} (exact) | "
                  f"{ours['exact_search_s'] / e2e:.2f}× | recall@{k} vs the exact sparse neighbours: "
                  f"**{ours['approx_recall_vs_exact_engine_all']:.4f}** (all users; recall@10 "
                  f"{ours['approx_recall10_vs_exact_engine_all']:.4f}); brute force on the same vectors reaches only "
@@ -117,6 +118,14 @@ def main():
     L.append("")
     L.append("Timings are wall seconds of one run each (ours: after a small warm-up run; load and export not timed). "
              "The peer's ANN timings exclude computing the vectors (they are our engine's, handed over as .npy).\n")
+    busy = [l.rstrip() for l in open(a.interference)] if a.interference and os.path.exists(a.interference) else []
+    if busy:
+        L.append(f"**Other busy processes were seen during the run ({len(busy)} samples; timings may be skewed):**\n")
+        L.append("```")
+        L.extend(busy[:20])
+        L.append("```\n")
+    elif a.interference:
+        L.append("No other process above 25 % CPU was seen during the run (sampled every 5 s).\n")
     L.append("Commands:\n")
     L.append("```")
     L.append(a.commands.strip())

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SpotifyBuddies.Data.Datasets;
 using SpotifyBuddies.Data.Formats;
 using SpotifyBuddies.Data.Inspection;
 
@@ -12,6 +13,24 @@ internal static class CommandAction
 {
     /// <summary>Input is unusable for a reason the user can fix; maps to exit code 1.</summary>
     internal sealed class InvalidInputException(string message) : Exception(message);
+
+    /// <summary>Exit 1 listing every problem, when there are any.</summary>
+    public static void ThrowIfInvalid(IReadOnlyList<string> problems)
+    {
+        if (problems.Count > 0)
+        {
+            throw new InvalidInputException(string.Join("; ", problems));
+        }
+    }
+
+    /// <summary>Exit 1 when <paramref name="target"/> holds something and --force was not given: never overwrite silently.</summary>
+    public static void ThrowIfOutputExists(string target, bool force)
+    {
+        if (!force && DatasetStaging.IsNonEmptyDirectory(target))
+        {
+            throw new InvalidInputException($"'{target}' already exists and is not empty; pass --force to replace it");
+        }
+    }
 
     public static void Set(Command command, Func<ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction(async (parse, cancellationToken) =>

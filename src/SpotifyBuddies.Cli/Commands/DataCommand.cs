@@ -61,19 +61,11 @@ internal static class DataCommand
                 Songs = parse.GetValue(songs) ?? options.Songs,
                 Genres = parse.GetValue(genres) ?? options.Genres,
             };
-            var problems = options.Validate();
-            if (problems.Count > 0)
-            {
-                throw new CommandAction.InvalidInputException(string.Join("; ", problems));
-            }
+            CommandAction.ThrowIfInvalid(options.Validate());
 
             var ui = ConsoleUi.Create(parse.GetValue(json));
             var target = parse.GetValue(outDir)!.FullName;
-            if (!parse.GetValue(force) && Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
-            {
-                throw new CommandAction.InvalidInputException(
-                    $"'{target}' already exists and is not empty; pass --force to replace it");
-            }
+            CommandAction.ThrowIfOutputExists(target, parse.GetValue(force));
 
             var result = await ui.RunAsync(
                 "generate",

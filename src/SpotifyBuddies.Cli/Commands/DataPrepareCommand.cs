@@ -2,7 +2,6 @@ using System.CommandLine;
 using Spectre.Console;
 using SpotifyBuddies.Cli.Output;
 using SpotifyBuddies.Core.Preparation;
-using SpotifyBuddies.Data.Datasets;
 using SpotifyBuddies.Data.Formats;
 using SpotifyBuddies.Data.Inspection;
 using SpotifyBuddies.Data.Preparation;
@@ -122,16 +121,9 @@ internal static class DataPrepareCommand
                     EvaluationNegatives = parse.GetValue(evalNegatives),
                 },
             };
-            var problems = request.Validate();
-            if (problems.Count > 0)
-            {
-                throw new CommandAction.InvalidInputException(string.Join(" ", problems));
-            }
+            CommandAction.ThrowIfInvalid(request.Validate());
 
-            if (!request.Force && DatasetStaging.IsNonEmptyDirectory(target))
-            {
-                throw new CommandAction.InvalidInputException($"'{target}' already exists and is not empty; pass --force to replace it");
-            }
+            CommandAction.ThrowIfOutputExists(target, request.Force);
 
             var ui = ConsoleUi.Create(parse.GetValue(json));
 

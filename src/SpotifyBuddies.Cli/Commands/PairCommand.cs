@@ -103,11 +103,7 @@ internal static class PairCommand
                     Seed = parse.GetValue(seed),
                 },
             };
-            var problems = request.Validate();
-            if (problems.Count > 0)
-            {
-                throw new CommandAction.InvalidInputException(string.Join("; ", problems));
-            }
+            CommandAction.ThrowIfInvalid(request.Validate());
 
             if (!File.Exists(Path.Combine(datasetDir, DatasetManifest.FileName)))
             {
@@ -116,10 +112,7 @@ internal static class PairCommand
                     : $"the dataset directory '{datasetDir}' does not exist");
             }
 
-            if (!request.Force && DatasetStaging.IsNonEmptyDirectory(target))
-            {
-                throw new CommandAction.InvalidInputException($"'{target}' already exists and is not empty; pass --force to replace it");
-            }
+            CommandAction.ThrowIfOutputExists(target, request.Force);
 
             INeighbourSearch search;
             try

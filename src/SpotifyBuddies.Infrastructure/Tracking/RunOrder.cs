@@ -82,6 +82,6 @@ public sealed partial class RunOrder : IComparer<TrackedRun>
         _ => throw TrackingRules.Invalid($"Invalid order_by clause '{clause}': unsupported attribute '{key}'."),
     };
 
-    [GeneratedRegex("""^\s*(?:(?<entity>[A-Za-z]+)\.)?(?:[`"](?<quoted>[^`"]+)[`"]|(?<key>[A-Za-z0-9_\-./: ]+?))(?:\s+(?<dir>ASC|DESC|asc|desc))?\s*$""")]
+    [GeneratedRegex("""^\s*(?:(?<entity>[A-Za-z]+)\.)?(?:[`"](?<quoted>[^`"]+)[`"]|(?<key>[A-Za-z0-9_\-./:]+?))(?:\s+(?<dir>ASC|DESC|asc|desc))?\s*$""")]
     private static partial Regex ClausePattern();
 }

@@ -244,7 +244,15 @@ public sealed partial class LocalTracker : IExperimentTracker, IModelRegistry
         var filter = RunFilter.Parse(query.Filter);
         var order = RunOrder.Parse(query.OrderBy);
         var offset = PageToken.Decode(query.PageToken);
-        var experiments = query.ExperimentIds.ToHashSet(StringComparer.Ordinal);
+        // Runs of a deleted experiment are deleted with it (MLflow), until it is restored.
+        var experiments = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in query.ExperimentIds)
+        {
+            if (await ReadExperimentAsync(id, cancellationToken) is { LifecycleStage: Active })
+            {
+                experiments.Add(id);
+            }
+        }
 
         var matches = new List<TrackedRun>();
         if (Directory.Exists(_files.RunsDirectory))

@@ -125,6 +125,38 @@ public sealed class MlflowClientRequestTests
     }
 
     [Fact]
+    public async Task RegisteredClient_WithRetriesOff_SendsOnce()
+    {
+        var stub = new StubMlflowHandler((_, _) => new HttpResponseMessage(HttpStatusCode.ServiceUnavailable));
+        await using var provider = Build(stub, maxRetries: 0);
+
+        await Assert.ThrowsAsync<TrackingException>(() => provider.GetRequiredService<IExperimentTracker>().GetRunAsync("x"));
+
+        Assert.Single(stub.Requests);
+    }
+
+    [Fact]
+    public async Task Call_CancelledWithoutTheCallerAsking_IsReportedAsATimeout()
+    {
+        var stub = new StubMlflowHandler((_, _) => throw new TaskCanceledException("the handler gave up waiting"));
+        var client = stub.Client(o => o.Timeout = TimeSpan.FromMilliseconds(1));
+
+        var error = await Assert.ThrowsAsync<TrackingException>(() => client.GetRunAsync("x"));
+
+        Assert.Contains("did not answer within", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Call_CancelledByTheCaller_StaysACancellation()
+    {
+        var stub = new StubMlflowHandler((_, _) => throw new TaskCanceledException());
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stub.Client().GetRunAsync("x", cancelled.Token));
+    }
+
+    [Fact]
     public async Task AddMlflowTracking_WhenTheUriIsMissing_FailsValidationNamingTheSetting()
     {
         await using var provider = Build(null, uri: null);

@@ -71,10 +71,11 @@ public sealed class WeakenElfVersionNeed : Task
             Directory.CreateDirectory(directory);
         }
 
+        // Write beside, then replace: never truncate the old file in place, which output folders may hard-link.
         var temporary = Destination + ".tmp";
         File.WriteAllBytes(temporary, elf);
-        File.Copy(temporary, Destination, overwrite: true);
-        File.Delete(temporary);
+        File.Delete(Destination);
+        File.Move(temporary, Destination);
         Log.LogMessage(
             MessageImportance.Normal,
             Patched ? "Marked version need {0} weak: {1} -> {2}" : "No version need {0} in {1}; copied unchanged to {2}",

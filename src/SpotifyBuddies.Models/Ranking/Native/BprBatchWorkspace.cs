@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SpotifyBuddies.Models.Ranking.Native;
 
@@ -18,6 +19,9 @@ namespace SpotifyBuddies.Models.Ranking.Native;
 /// </remarks>
 internal sealed class BprBatchWorkspace
 {
+    /// <summary>How many triplets (pass 1) or touched rows (pass 2) ahead the rows are prefetched.</summary>
+    private const int PrefetchDistance = 8;
+
     private readonly int _dimensions;
     private readonly int[] _userSlot;
     private readonly int[] _playlistSlot;
@@ -33,16 +37,16 @@ internal sealed class BprBatchWorkspace
         _dimensions = dimensions;
         Users = users;
         Playlists = playlists;
-        _userSlot = new int[users];
-        _playlistSlot = new int[playlists];
+        _userSlot = HugePageArrays.Allocate<int>(users);
+        _playlistSlot = HugePageArrays.Allocate<int>(playlists);
         Array.Fill(_userSlot, -1);
         Array.Fill(_playlistSlot, -1);
         var userCapacity = Math.Min(batchSize, users);
         var playlistCapacity = (int)Math.Min(2L * batchSize, playlists);
         _touchedUsers = new int[userCapacity];
         _touchedPlaylists = new int[playlistCapacity];
-        _userGradients = new float[checked(userCapacity * dimensions)];
-        _playlistGradients = new float[checked(playlistCapacity * dimensions)];
+        _userGradients = HugePageArrays.Allocate<float>(checked(userCapacity * dimensions));
+        _playlistGradients = HugePageArrays.Allocate<float>(checked(playlistCapacity * dimensions));
     }
 
     public int Users { get; }
@@ -87,13 +91,13 @@ internal sealed class BprBatchWorkspace
         switch (model.Optimizer)
         {
             case BprOptimizer.LazyAdam:
-                ApplyLazyAdam<TOps, TVector>(model, OptimizerStep.LazyAdam(hyperparameters, step));
+                UpdateTouchedRows<TOps, TVector, LazyAdamUpdate>(model, OptimizerStep.LazyAdam(hyperparameters, step));
                 break;
             case BprOptimizer.Adagrad:
-                ApplyAdagrad<TOps, TVector>(model, OptimizerStep.Adagrad(hyperparameters));
+                UpdateTouchedRows<TOps, TVector, AdagradUpdate>(model, OptimizerStep.Adagrad(hyperparameters));
                 break;
             default:
-                ApplySgd<TOps, TVector>(model, OptimizerStep.Sgd(hyperparameters));
+                UpdateTouchedRows<TOps, TVector, SgdUpdate>(model, OptimizerStep.Sgd(hyperparameters));
                 break;
         }
 
@@ -113,8 +117,17 @@ internal sealed class BprBatchWorkspace
         var count = rows.Length / TripletSource.Columns;
         var inverseCount = 1.0 / count;
         var loss = 0.0;
+        var prefetchEnd = rows.Length - (PrefetchDistance * TripletSource.Columns);
         for (var t = 0; t < rows.Length; t += TripletSource.Columns)
         {
+            if (t < prefetchEnd)
+            {
+                var ahead = t + (PrefetchDistance * TripletSource.Columns);
+                Prefetch(ref users[rows[ahead] * d], d);
+                Prefetch(ref playlists[rows[ahead + 1] * d], d);
+                Prefetch(ref playlists[rows[ahead + 2] * d], d);
+            }
+
             int user = rows[t], positive = rows[t + 1], negative = rows[t + 2];
             var userSlot = UserSlot(user);
             var positiveSlot = PlaylistSlot(positive);
@@ -134,80 +147,47 @@ internal sealed class BprBatchWorkspace
         return loss;
     }
 
-    private void ApplyLazyAdam<TOps, TVector>(NativeBprModel model, OptimizerStep step)
+    /// <summary>
+    /// Pass 2 for one table: the optimizer on every touched row (with its gradient from pass 1), prefetching the rows a
+    /// few slots ahead, then clears the row's slot in the map.
+    /// </summary>
+    private void UpdateRows<TOps, TVector, TRule>(
+        float[] table, float[] first, float[] second, int[] touched, int touchedCount, int[] slots, float[] gradients, in OptimizerStep step)
         where TOps : ISimdOps<TVector>
         where TVector : struct
+        where TRule : IRowUpdate
     {
         var d = _dimensions;
-        var table = model.UserTable;
-        var m = model.UserFirst;
-        var v = model.UserSecond;
-        for (var slot = 0; slot < _touchedUserCount; slot++)
+        for (var slot = 0; slot < touchedCount; slot++)
         {
-            var row = _touchedUsers[slot];
-            var offset = row * d;
-            RowKernels.LazyAdam<TOps, TVector>(ref table[offset], ref m[offset], ref v[offset], ref _userGradients[slot * d], d, step);
-            _userSlot[row] = -1;
-        }
+            if (slot + PrefetchDistance < touchedCount)
+            {
+                var ahead = touched[slot + PrefetchDistance] * d;
+                Prefetch(ref table[ahead], d);
+                if (first.Length > 0)
+                {
+                    Prefetch(ref first[ahead], d);
+                }
 
-        table = model.PlaylistTable;
-        m = model.PlaylistFirst;
-        v = model.PlaylistSecond;
-        for (var slot = 0; slot < _touchedPlaylistCount; slot++)
-        {
-            var row = _touchedPlaylists[slot];
-            var offset = row * d;
-            RowKernels.LazyAdam<TOps, TVector>(ref table[offset], ref m[offset], ref v[offset], ref _playlistGradients[slot * d], d, step);
-            _playlistSlot[row] = -1;
+                if (second.Length > 0)
+                {
+                    Prefetch(ref second[ahead], d);
+                }
+            }
+
+            var row = touched[slot];
+            TRule.Update<TOps, TVector>(table, first, second, row * d, ref gradients[slot * d], d, step);
+            slots[row] = -1;
         }
     }
 
-    private void ApplyAdagrad<TOps, TVector>(NativeBprModel model, OptimizerStep step)
+    private void UpdateTouchedRows<TOps, TVector, TRule>(NativeBprModel model, in OptimizerStep step)
         where TOps : ISimdOps<TVector>
         where TVector : struct
+        where TRule : IRowUpdate
     {
-        var d = _dimensions;
-        var table = model.UserTable;
-        var sum = model.UserFirst;
-        for (var slot = 0; slot < _touchedUserCount; slot++)
-        {
-            var row = _touchedUsers[slot];
-            var offset = row * d;
-            RowKernels.Adagrad<TOps, TVector>(ref table[offset], ref sum[offset], ref _userGradients[slot * d], d, step);
-            _userSlot[row] = -1;
-        }
-
-        table = model.PlaylistTable;
-        sum = model.PlaylistFirst;
-        for (var slot = 0; slot < _touchedPlaylistCount; slot++)
-        {
-            var row = _touchedPlaylists[slot];
-            var offset = row * d;
-            RowKernels.Adagrad<TOps, TVector>(ref table[offset], ref sum[offset], ref _playlistGradients[slot * d], d, step);
-            _playlistSlot[row] = -1;
-        }
-    }
-
-    private void ApplySgd<TOps, TVector>(NativeBprModel model, OptimizerStep step)
-        where TOps : ISimdOps<TVector>
-        where TVector : struct
-    {
-        var d = _dimensions;
-        var table = model.UserTable;
-        for (var slot = 0; slot < _touchedUserCount; slot++)
-        {
-            var row = _touchedUsers[slot];
-            RowKernels.Sgd<TOps, TVector>(ref table[row * d], ref _userGradients[slot * d], d, step);
-            _userSlot[row] = -1;
-        }
-
-        table = model.PlaylistTable;
-        for (var slot = 0; slot < _touchedPlaylistCount; slot++)
-        {
-            var row = _touchedPlaylists[slot];
-            RowKernels.Sgd<TOps, TVector>(ref table[row * d], ref _playlistGradients[slot * d], d, step);
-            _playlistSlot[row] = -1;
-        }
+        UpdateRows<TOps, TVector, TRule>(model.UserTable, model.UserFirst, model.UserSecond, _touchedUsers, _touchedUserCount, _userSlot, _userGradients, step);
+        UpdateRows<TOps, TVector, TRule>(model.PlaylistTable, model.PlaylistFirst, model.PlaylistSecond, _touchedPlaylists, _touchedPlaylistCount, _playlistSlot, _playlistGradients, step);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -238,6 +218,23 @@ internal sealed class BprBatchWorkspace
         }
 
         return slot;
+    }
+
+    /// <summary>Asks the CPU to start loading a row's cache lines (x86 only; a hint that never faults).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(ref float row, int length)
+    {
+        if (Sse.IsSupported)
+        {
+            var start = (byte*)Unsafe.AsPointer(ref row);
+            var bytes = length * sizeof(float);
+            for (var offset = 0; offset < bytes; offset += 64)
+            {
+                Sse.Prefetch0(start + offset);
+            }
+
+            Sse.Prefetch0(start + bytes - 1);
+        }
     }
 
     /// <summary>−log σ(x) = log(1 + e^(−x)), and σ(−x), from one exp of −|x| (no overflow for any x).</summary>

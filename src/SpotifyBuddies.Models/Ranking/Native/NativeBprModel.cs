@@ -16,8 +16,8 @@ internal sealed class NativeBprModel
         Playlists = state.Playlists;
         Dimensions = state.Dimensions;
         Optimizer = state.Optimizer.Kind;
-        UserTable = (float[])state.UserEmbeddings.Clone();
-        PlaylistTable = (float[])state.PlaylistEmbeddings.Clone();
+        UserTable = HugePageArrays.Copy(state.UserEmbeddings);
+        PlaylistTable = HugePageArrays.Copy(state.PlaylistEmbeddings);
         (var userFirst, var userSecond, var playlistFirst, var playlistSecond) = SlotNames(Optimizer);
         UserFirst = CloneSlot(state, userFirst);
         UserSecond = CloneSlot(state, userSecond);
@@ -161,7 +161,7 @@ internal sealed class NativeBprModel
     };
 
     private static float[] CloneSlot(BprState state, string? name) =>
-        name is null ? [] : (float[])state.Optimizer.Slots[name].Clone();
+        name is null ? [] : HugePageArrays.Copy(state.Optimizer.Slots[name]);
 
     private static void AddSlot(Dictionary<string, float[]> slots, string? name, float[] values)
     {

@@ -142,6 +142,44 @@ internal static class RowKernels
     }
 }
 
+/// <summary>An optimizer's update of one row at <c>offset</c> of a table and its slot arrays (empty where it has none).</summary>
+internal interface IRowUpdate
+{
+    static abstract void Update<TOps, TVector>(float[] table, float[] first, float[] second, int offset, ref float gradient, int length, in OptimizerStep step)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct;
+}
+
+/// <summary>Slots: first = m, second = v.</summary>
+internal readonly struct LazyAdamUpdate : IRowUpdate
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Update<TOps, TVector>(float[] table, float[] first, float[] second, int offset, ref float gradient, int length, in OptimizerStep step)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct =>
+        RowKernels.LazyAdam<TOps, TVector>(ref table[offset], ref first[offset], ref second[offset], ref gradient, length, step);
+}
+
+/// <summary>Slots: first = the squared-gradient sum.</summary>
+internal readonly struct AdagradUpdate : IRowUpdate
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Update<TOps, TVector>(float[] table, float[] first, float[] second, int offset, ref float gradient, int length, in OptimizerStep step)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct =>
+        RowKernels.Adagrad<TOps, TVector>(ref table[offset], ref first[offset], ref gradient, length, step);
+}
+
+/// <summary>No slots.</summary>
+internal readonly struct SgdUpdate : IRowUpdate
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Update<TOps, TVector>(float[] table, float[] first, float[] second, int offset, ref float gradient, int length, in OptimizerStep step)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct =>
+        RowKernels.Sgd<TOps, TVector>(ref table[offset], ref gradient, length, step);
+}
+
 /// <summary>The per-batch constants of an optimizer update (float, as torch applies them to float32 tensors).</summary>
 internal readonly record struct OptimizerStep(float NegativeStepSize, float OneMinusBeta1, float OneMinusBeta2, float Epsilon)
 {

@@ -29,7 +29,7 @@ command -v npm >/dev/null 2>&1 || die3 "npm is not installed: install it next to
 
 # ------------------------------------------------------------------------------------------- install
 # The name carries the patch level (-p2): changing the patches below must change it, so caches are rebuilt.
-home="${SPOTIFYBUDDIES_S3RVER_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/spotifybuddies/s3rver-$version-p2}"
+home="${SPOTIFYBUDDIES_S3RVER_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/spotifybuddies/s3rver-$version-p2}"
 main="$home/node_modules/s3rver/bin/s3rver.js"
 mkdir -p "$(dirname "$home")"
 # One installer at a time per machine (parallel test runs share the cache); the install lands in a temp

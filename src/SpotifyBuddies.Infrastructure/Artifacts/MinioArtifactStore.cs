@@ -53,6 +53,7 @@ public sealed class MinioArtifactStore : IArtifactStore, IDisposable
     private readonly string _objectPrefix;
     private readonly SemaphoreSlim _bucketGate = new(1, 1);
     private volatile bool _bucketReady;
+    private int _disposed;
 
     public MinioArtifactStore(MinioArtifactOptions options, ILogger<MinioArtifactStore>? logger = null)
     {
@@ -253,8 +254,14 @@ public sealed class MinioArtifactStore : IArtifactStore, IDisposable
         await _client.RemoveObjectAsync(new RemoveObjectArgs().WithBucket(_options.Bucket).WithObject(name), cancellationToken);
     }
 
+    /// <summary>Releases the SDK client and the HTTP connections; safe to call more than once.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _client.Dispose();
         _http.Dispose();
         _bucketGate.Dispose();

@@ -40,6 +40,7 @@ internal sealed class UploadSpool : IAsyncDisposable
                 hash.AppendData(buffer, 0, read);
                 if (target is MemoryStream memory && memory.Length + read > memoryLimit)
                 {
+                    Directory.CreateDirectory(directory);
                     var file = new FileStream(Path.Combine(directory, $"spotifybuddies-upload-{Guid.NewGuid():N}.tmp"),
                         FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous | FileOptions.DeleteOnClose);
                     target = file;

@@ -35,16 +35,23 @@ public abstract class ArtifactStoreBehaviour : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(Scratch);
+        // The store first: xunit does not call DisposeAsync when this fails, so nothing may be left to clean up.
         _store = await CreateStoreAsync();
+        Directory.CreateDirectory(Scratch);
     }
 
     public async Task DisposeAsync()
     {
-        await DisposeStoresAsync();
-        if (Directory.Exists(Scratch))
+        try
         {
-            Directory.Delete(Scratch, recursive: true);
+            await DisposeStoresAsync();
+        }
+        finally
+        {
+            if (Directory.Exists(Scratch))
+            {
+                Directory.Delete(Scratch, recursive: true);
+            }
         }
     }
 

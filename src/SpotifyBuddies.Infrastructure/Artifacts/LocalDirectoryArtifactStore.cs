@@ -135,11 +135,10 @@ public sealed class LocalDirectoryArtifactStore : IArtifactStore
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default)
     {
-        var path = ObjectPath(key);
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return Task.FromResult<Stream>(OpenObject(key, path));
+            return Task.FromResult<Stream>(OpenObject(key, ObjectPath(key)));
         }
         catch (Exception ex)
         {

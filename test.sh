@@ -2,7 +2,8 @@
 # The project's test command (CI runs it through .ci/run).
 #
 #   1. starts a throwaway PostgreSQL on 127.0.0.1 (installing it from Debian packages if absent) and exports
-#      SPOTIFYBUDDIES_TEST_PG for the tests that need it;
+#      SPOTIFYBUDDIES_TEST_PG for the tests that need it; then a throwaway S3-protocol server (s3rver, from npm)
+#      and exports SPOTIFYBUDDIES_TEST_S3;
 #   2. builds the solution once (Release);
 #   3. runs every test project of the solution, carrying on past failures;
 #   4. stops what it started and prints, as its last line, "N passed, N failed" (", N skipped" when any).
@@ -16,29 +17,35 @@ repo_root="$PWD"
 
 usage() {
   cat <<'USAGE'
-Usage: ./test.sh [--filter EXPR] [--no-pg] [--keep-logs] [--help]
+Usage: ./test.sh [--filter EXPR] [--no-pg] [--no-s3] [--keep-logs] [--help]
 
-Builds SpotifyBuddies.sln (Release) and runs every test project in it against a throwaway PostgreSQL.
+Builds SpotifyBuddies.sln (Release) and runs every test project in it against a throwaway PostgreSQL and a
+throwaway S3-protocol server (s3rver).
 
   --filter EXPR  passed to each `dotnet test --filter` (e.g. "FullyQualifiedName~Postgres")
   --no-pg        do not install or start PostgreSQL; SPOTIFYBUDDIES_TEST_PG is taken from the environment
                  as is (when unset, tests that need Postgres are skipped, or fail when CI=true)
-  --keep-logs    keep the work directory (build, test and PostgreSQL logs, TRX files) and print its path
+  --no-s3        do not install or start s3rver; SPOTIFYBUDDIES_TEST_S3 is taken from the environment as is
+                 (http://ACCESS:SECRET@host:port; when unset, S3 tests are skipped, or fail when CI=true)
+  --keep-logs    keep the work directory (build, test, PostgreSQL and s3rver logs, TRX files) and print its path
   -h, --help     this text
 
-Environment: SPOTIFYBUDDIES_TEST_PG_PORT (first port to try, default 55432), CI=true (Postgres tests must run).
+Environment: SPOTIFYBUDDIES_TEST_PG_PORT (first port to try, default 55432), SPOTIFYBUDDIES_TEST_S3_PORT (default
+54568), SPOTIFYBUDDIES_S3RVER_HOME (where s3rver is installed once), CI=true (Postgres and S3 tests must run).
 The last line is always "N passed, N failed" (plus ", N skipped" when any were skipped).
 USAGE
 }
 
 filter=""
 use_pg=1
+use_s3=1
 keep_logs=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --filter) [ $# -ge 2 ] || { echo "test.sh: --filter needs an expression" >&2; exit 2; }; filter="$2"; shift 2 ;;
     --filter=*) filter="${1#--filter=}"; shift ;;
     --no-pg) use_pg=0; shift ;;
+    --no-s3) use_s3=0; shift ;;
     --keep-logs) keep_logs=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "test.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -71,6 +78,7 @@ passed=0 failed=0 skipped=0
 finished=0          # 1 once the counts are final
 child=""            # the dotnet process running now, if any
 pg_root=""          # the PostgreSQL cluster directory, once started
+s3_root=""          # the s3rver directory, once started
 work="$(mktemp -d /tmp/spotifybuddies-test.XXXXXX)"
 chmod 711 "$work"   # user postgres must reach $work/pg (root's mktemp dirs are 700)
 mkdir -p "$work/logs" "$work/results"
@@ -84,6 +92,14 @@ cleanup() {
     # Stopped early (build failure, setup error, interrupt): whatever did not run counts as failed.
     [ "$failed" -gt 0 ] || failed=1
     [ "$rc" -ne 0 ] || rc=1
+  fi
+  if [ -n "$s3_root" ]; then
+    phase "Stopping s3rver"
+    infra/ci/s3rver-stop.sh "$s3_root"
+    if [ "$rc" -ne 0 ]; then
+      show_tail "$s3_root/s3rver.log" 15 "s3rver log"
+    fi
+    phase_done "stopped"
   fi
   if [ -n "$pg_root" ]; then
     phase "Stopping PostgreSQL"
@@ -167,6 +183,33 @@ else
   phase "PostgreSQL: not started (--no-pg)"
   if [ -n "${SPOTIFYBUDDIES_TEST_PG:-}" ]; then echo "    using SPOTIFYBUDDIES_TEST_PG from the environment"
   else echo "    ${yellow}SPOTIFYBUDDIES_TEST_PG is unset: Postgres tests will be skipped (or fail when CI=true)${off}"; fi
+fi
+
+# ------------------------------------------------------------------------------------------------ S3
+if [ "$use_s3" -eq 1 ]; then
+  phase "S3 (throwaway s3rver on 127.0.0.1)"
+  s3_root="$work/s3"
+  # In the foreground, like PostgreSQL: a signal waits until the server is up, so the cleanup finds and stops it.
+  s3_rc=0
+  infra/ci/s3rver-start.sh "$s3_root" "${SPOTIFYBUDDIES_TEST_S3_PORT:-}" >"$work/s3-endpoint" 2>"$work/logs/s3rver-start.log" || s3_rc=$?
+  if [ "$s3_rc" -eq 3 ] && [ "${CI:-}" != true ]; then
+    # No Node.js/npm here: carry on; S3 tests skip with a reason.
+    s3_root=""
+    echo "    ${yellow}$(tail -n 1 "$work/logs/s3rver-start.log" | sed 's/^s3rver-start: //')${off}"
+    echo "    ${yellow}carrying on without s3rver: tests that need S3 are skipped${off}"
+  elif [ "$s3_rc" -ne 0 ]; then
+    echo "${red}    s3rver did not start${off}"
+    show_tail "$work/logs/s3rver-start.log" 30 "s3rver-start"
+    exit 1
+  else
+    SPOTIFYBUDDIES_TEST_S3="$(cat "$work/s3-endpoint")"
+    export SPOTIFYBUDDIES_TEST_S3
+    phase_done "$(tail -n 1 "$work/logs/s3rver-start.log" | sed 's/^s3rver-start: //; s/ (pid .*//')"
+  fi
+else
+  phase "S3: not started (--no-s3)"
+  if [ -n "${SPOTIFYBUDDIES_TEST_S3:-}" ]; then echo "    using SPOTIFYBUDDIES_TEST_S3 from the environment"
+  else echo "    ${yellow}SPOTIFYBUDDIES_TEST_S3 is unset: S3 tests will be skipped (or fail when CI=true)${off}"; fi
 fi
 
 # --------------------------------------------------------------------------------------------- build

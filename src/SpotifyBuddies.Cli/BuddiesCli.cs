@@ -15,6 +15,7 @@ public static class BuddiesCli
         root.Add(QuickstartCommand.Create());
         root.Add(DataCommand.Create());
         root.Add(PairCommand.Create());
+        root.Add(TrainCommand.Create());
         return root;
     }
 

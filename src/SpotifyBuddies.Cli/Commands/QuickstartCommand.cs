@@ -6,7 +6,10 @@ using SpotifyBuddies.Data.Formats;
 using SpotifyBuddies.Data.Inspection;
 using SpotifyBuddies.Data.Preparation;
 using SpotifyBuddies.Data.Synthetic;
+using SpotifyBuddies.Infrastructure.Artifacts;
+using SpotifyBuddies.Infrastructure.Tracking;
 using SpotifyBuddies.Models.Pairing;
+using SpotifyBuddies.Models.Ranking;
 
 namespace SpotifyBuddies.Cli.Commands;
 
@@ -37,8 +40,9 @@ internal static class QuickstartCommand
             "quickstart",
             "Run the main job on generated sample data with embedded defaults (no services needed): generate a " +
             "synthetic MPD/ENTP/MSD dataset, read it back with the real-format readers, prepare the training dataset " +
-            "(likes, splits, ownership, triplets, evaluation batches) and pair every listener with taste neighbours " +
-            "and a candidate pool (exact KNN).")
+            "(likes, splits, ownership, triplets, evaluation batches), pair every listener with taste neighbours " +
+            "and a candidate pool (exact KNN), and train the BPR ranking model (native backend), compared with a popularity " +
+            "baseline and recorded in the local experiment tracker.")
         {
             outDir, preset, seed, json,
         };
@@ -53,20 +57,20 @@ internal static class QuickstartCommand
 
             ui.Note($"[bold]Spotify Buddies quickstart[/] [grey](preset {options.Users:N0} users, {options.Playlists:N0} playlists, seed {options.Seed}; in {Markup.Escape(work)})[/]");
 
-            ui.Note("[bold]1/4[/] generate sample data");
+            ui.Note("[bold]1/5[/] generate sample data");
             var synth = await ui.RunAsync(
                 "generate",
                 progress => SyntheticDataGenerator.Generate(options, dataRoot, overwrite: true, ProgressAdapter.From(progress), cancellationToken),
                 cancellationToken);
 
-            ui.Note("[bold]2/4[/] read it back with the real-format readers");
+            ui.Note("[bold]2/5[/] read it back with the real-format readers");
             var paths = RawDatasetPaths.Discover(dataRoot);
             var raw = await ui.RunAsync(
                 "read",
                 progress => RawDatasetInspector.Inspect(paths, ReadOptions.Strict, ProgressAdapter.FromInspect(progress), cancellationToken),
                 cancellationToken);
 
-            ui.Note("[bold]3/4[/] prepare the training dataset");
+            ui.Note("[bold]3/5[/] prepare the training dataset");
             var prepareRequest = new PrepareRequest
             {
                 Inputs = paths,
@@ -79,7 +83,7 @@ internal static class QuickstartCommand
                 progress => DataPreparation.RunAsync(prepareRequest, ProgressAdapter.FromPrepare(progress), cancellationToken),
                 cancellationToken);
 
-            ui.Note("[bold]4/4[/] pair listeners with taste neighbours and candidate pools");
+            ui.Note("[bold]4/5[/] pair listeners with taste neighbours and candidate pools");
             var pairingRequest = new PairingRequest
             {
                 DatasetDir = prepared.OutputDir,
@@ -92,6 +96,27 @@ internal static class QuickstartCommand
                 progress => PairingPipeline.RunAsync(pairingRequest, ProgressAdapter.FromPairing(progress), cancellationToken),
                 cancellationToken);
 
+            ui.Note("[bold]5/5[/] train the BPR ranking model (native backend, tracked locally)");
+            var artifacts = new LocalDirectoryArtifactStore(Path.Combine(work, "artifacts"));
+            var tracker = new LocalTracker(new LocalTrackerOptions { Root = Path.Combine(work, "tracking") }, artifacts);
+            var trainingRequest = new BprTrainingRequest
+            {
+                DatasetDir = prepared.OutputDir,
+                OutputDir = Path.Combine(work, "model"),
+                Force = true,
+                Backend = BprBackends.Native,
+                Hyperparameters = new() { Seed = options.Seed },
+                RunName = "quickstart",
+            };
+            var trained = await ui.RunAsync(
+                "train",
+                progress => BprTraining.RunAsync(
+                    trainingRequest,
+                    new BprTrainingServices { Checkpoints = artifacts, Tracker = tracker },
+                    ProgressAdapter.FromTraining(progress),
+                    cancellationToken),
+                cancellationToken);
+
             if (ui.Json)
             {
                 ui.WriteJson(new
@@ -100,6 +125,7 @@ internal static class QuickstartCommand
                     Raw = raw,
                     Prepared = new { prepared.OutputDir, prepared.ContentHash, prepared.Stats },
                     Pairing = new { paired.OutputDir, paired.ContentHash, paired.Counts },
+                    Training = trained,
                     ElapsedSeconds = clock.Elapsed.TotalSeconds,
                 });
             }
@@ -109,6 +135,8 @@ internal static class QuickstartCommand
                 ui.Out.Write(SummaryView.Raw(raw));
                 ui.Out.Write(DataPrepareCommand.StatsTable(prepared));
                 ui.Out.Write(PairCommand.StatsTable(paired));
+                ui.Out.Write(TrainCommand.HistoryTable(trained));
+                ui.Out.Write(TrainCommand.ComparisonTable(trained));
                 ui.Out.MarkupLine($"[green]quickstart finished in {clock.Elapsed.TotalSeconds:F1} s[/]");
                 ui.Out.MarkupLine($"[grey]next: open {Markup.Escape(Path.Combine(prepared.OutputDir, "stats.md"))} and the SVG plots beside it   ·   buddies --help[/]");
             }

@@ -6,7 +6,11 @@ using Spectre.Console;
 namespace SpotifyBuddies.Cli.Output;
 
 /// <summary>A phase of long work and how far it got.</summary>
-internal sealed record PhaseUpdate(string Phase, long Done, long Total);
+internal sealed record PhaseUpdate(string Phase, long Done, long Total)
+{
+    /// <summary>A short live figure shown beside the phase (e.g. "412k triplets/s"), or null.</summary>
+    public string? Detail { get; init; }
+}
 
 /// <summary>
 /// Console output shared by all commands. Human output goes to stdout; with <c>--json</c>, stdout carries
@@ -109,6 +113,10 @@ internal sealed class ConsoleUi
 
                 task.MaxValue = Math.Max(1, value.Total);
                 task.Value = value.Done;
+                if (value.Detail is not null)
+                {
+                    task.Description = Markup.Escape($"{value.Phase} · {value.Detail}");
+                }
             }
         }
 
@@ -130,6 +138,7 @@ internal sealed class ConsoleUi
         private readonly Lock _lock = new();
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private string? _phase;
+        private string? _detail;
         private TimeSpan _phaseStart;
 
         public void Report(PhaseUpdate value)
@@ -142,6 +151,8 @@ internal sealed class ConsoleUi
                     _phase = value.Phase;
                     _phaseStart = _clock.Elapsed;
                 }
+
+                _detail = value.Detail ?? _detail;
             }
         }
 
@@ -159,7 +170,9 @@ internal sealed class ConsoleUi
             if (_phase is not null)
             {
                 var seconds = (_clock.Elapsed - _phaseStart).TotalSeconds;
-                console.MarkupLine($"[grey]  {Markup.Escape(_phase)} ({seconds:F1} s)[/]");
+                var detail = _detail is null ? "" : $", {_detail}";
+                console.MarkupLine($"[grey]  {Markup.Escape(_phase)} ({seconds:F1} s{Markup.Escape(detail)})[/]");
+                _detail = null;
             }
         }
     }

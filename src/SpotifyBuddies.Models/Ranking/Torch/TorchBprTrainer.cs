@@ -24,6 +24,11 @@ public sealed class TorchBprTrainer : IBprTrainer
 {
     private static readonly string[] TableNames = ["user", "playlist"];
 
+    static TorchBprTrainer() => OpenMpEnvironment.Apply();
+
+    /// <summary>Whether TorchSharp sees a CUDA device (false when only the CPU libtorch is installed).</summary>
+    public static bool CudaAvailable() => cuda.is_available();
+
     private readonly BprHyperparameters _hyperparameters;
     private readonly int _threads;
     private readonly torch.Device _device;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using SpotifyBuddies.Cli.Composition;
 using SpotifyBuddies.Cli.Output;
 using SpotifyBuddies.Core.Ranking;
 using SpotifyBuddies.Data.Datasets;
@@ -75,7 +76,7 @@ internal static class TrainCommand
         command.Add(force);
         command.Add(json);
 
-        CommandAction.Set(command, async (parse, cancellationToken) =>
+        TrackedAction.Set(command, async (parse, cancellationToken) =>
         {
             var datasetDir = parse.GetValue(dataset)!.FullName;
             var target = parse.GetValue(outDir)!.FullName;
@@ -110,7 +111,9 @@ internal static class TrainCommand
             }
 
             CommandAction.ThrowIfOutputExists(target, request.Force);
-            var services = store.Open(parse);
+            using var backends = store.Open(parse);
+            await backends.CheckReachableAsync(request.ExperimentName, cancellationToken);
+            var services = TrackingOptions.TrainingServices(backends);
             var ui = ConsoleUi.Create(parse.GetValue(json));
             BprTrainingResult result;
             try

@@ -112,7 +112,7 @@ internal static class QuickstartCommand
                 "train",
                 progress => BprTraining.RunAsync(
                     trainingRequest,
-                    new BprTrainingServices { Checkpoints = artifacts, Tracker = tracker },
+                    new BprTrainingServices { Checkpoints = artifacts, Tracker = tracker, Registry = tracker },
                     ProgressAdapter.FromTraining(progress),
                     cancellationToken),
                 cancellationToken);
@@ -137,6 +137,12 @@ internal static class QuickstartCommand
                 ui.Out.Write(PairCommand.StatsTable(paired));
                 ui.Out.Write(TrainCommand.HistoryTable(trained));
                 ui.Out.Write(TrainCommand.ComparisonTable(trained));
+                if (trained.ModelVersion is { } version)
+                {
+                    ui.Out.MarkupLine($"model [bold]{Markup.Escape(version.Name)}[/] version {Markup.Escape(version.Version)} registered as " +
+                        $"[bold]{Markup.Escape(string.Join(", ", version.Aliases))}[/] · run {Markup.Escape(trained.RunId ?? "")} · 'buddies runs list --tracking {Markup.Escape(Path.Combine(work, "tracking"))}'");
+                }
+
                 ui.Out.MarkupLine($"[green]quickstart finished in {clock.Elapsed.TotalSeconds:F1} s[/]");
                 ui.Out.MarkupLine($"[grey]next: open {Markup.Escape(Path.Combine(prepared.OutputDir, "stats.md"))} and the SVG plots beside it   ·   buddies --help[/]");
             }

@@ -340,12 +340,9 @@ public static class BprTraining
             var popularityTest = BprEvaluator.Evaluate(dataset.Popularity, dataset.Test, request.Threads, cancellationToken);
             progress?.Report(new BprProgress(TestPhase, 1, 2));
 
-            var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal)
-            {
-                ["best_val_mrr"] = bestVal.Mrr,
-                ["epochs_run"] = loop.Epoch,
-            };
-            foreach (var (name, value) in bestVal.Named("val").Concat(test.Named("test"))
+            // Final metrics never reuse the per-evaluation keys (val_mrr, …), whose histories they would extend.
+            var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["epochs_run"] = loop.Epoch };
+            foreach (var (name, value) in bestVal.Named("best_val").Concat(test.Named("test"))
                 .Concat(popularityVal.Named("popularity_val")).Concat(popularityTest.Named("popularity_test")))
             {
                 metrics[name] = value;
@@ -356,6 +353,7 @@ public static class BprTraining
             EndPhase(TestPhase);
             _timings.Add(new PhaseTiming("total", clock.Elapsed.TotalSeconds));
 
+            ModelVersion? version = null;
             if (loop.RunId is { } runId && services.Tracker is { } tracker)
             {
                 var now = DateTimeOffset.UtcNow;
@@ -364,7 +362,8 @@ public static class BprTraining
                     [.. metrics.Select(m => new MetricPoint(m.Key, m.Value, now, loop.History.Count))],
                     cancellationToken: cancellationToken);
                 await tracker.LogArtifactsAsync(runId, modelDir, "model", cancellationToken);
-                await tracker.UpdateRunAsync(runId, RunStatus.Finished, now, cancellationToken);
+                version = await RegisterAsync(tracker, runId, bestVal);
+                await tracker.UpdateRunAsync(runId, RunStatus.Finished, DateTimeOffset.UtcNow, cancellationToken);
             }
 
             return new BprTrainingResult
@@ -374,6 +373,7 @@ public static class BprTraining
                 Device = trainer.Device,
                 Fingerprint = _fingerprint,
                 RunId = loop.RunId,
+                ModelVersion = version,
                 DatasetHash = dataset.Manifest.ContentHash,
                 Users = dataset.Users,
                 Playlists = dataset.Playlists,
@@ -440,6 +440,34 @@ public static class BprTraining
             await manifest.WriteAsync(staging.PathOf(ModelManifest.FileName), cancellationToken);
             staging.Commit();
             return staging.Target;
+        }
+
+        private async Task<ModelVersion?> RegisterAsync(IExperimentTracker tracker, string runId, RankingScores bestVal)
+        {
+            if (services.Registry is not { } registry)
+            {
+                return null;
+            }
+
+            var run = await tracker.GetRunAsync(runId, cancellationToken);
+            await registry.GetOrCreateModelAsync(request.ModelName, "BPR playlist ranking model (Spotify Buddies)", cancellationToken);
+            var version = await registry.CreateVersionAsync(
+                request.ModelName,
+                run.ArtifactUri.TrimEnd('/') + "/model",
+                runId,
+                new Dictionary<string, string>(StringComparer.Ordinal)
+                {
+                    [TrackingTags.DatasetHash] = dataset.Manifest.ContentHash,
+                    [TrackingTags.Backend] = trainer.Backend,
+                    ["val_mrr"] = Invariant(bestVal.Mrr),
+                },
+                cancellationToken);
+            foreach (var alias in request.RegisterAliases)
+            {
+                await registry.SetAliasAsync(request.ModelName, alias, version.Version, cancellationToken);
+            }
+
+            return await registry.GetVersionAsync(request.ModelName, version.Version, cancellationToken);
         }
 
         private async Task<string?> StartTrackingAsync(string? previousRunId, bool resumed)

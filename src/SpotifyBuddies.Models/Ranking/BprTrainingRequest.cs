@@ -45,6 +45,10 @@ public sealed record BprTrainingRequest
     /// <summary>Makes the run a nested (child) run, e.g. a sweep trial.</summary>
     public string? ParentRunId { get; init; }
 
+    /// <summary>Aliases the new registered model version gets (when a registry is given and the run is tracked).
+    /// <c>staging</c> by default; promotion to <c>champion</c> is the evaluation workflow's decision.</summary>
+    public IReadOnlyList<string> RegisterAliases { get; init; } = [ModelAliases.Staging];
+
     /// <summary>Extra tags for the tracked run.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -102,6 +106,10 @@ public sealed record BprTrainingServices
 
     /// <summary>Params, per-evaluation metrics, final metrics and the model directory are logged here when set.</summary>
     public IExperimentTracker? Tracker { get; init; }
+
+    /// <summary>When set (and the run is tracked), the logged model directory becomes a new version of
+    /// <see cref="BprTrainingRequest.ModelName"/> with <see cref="BprTrainingRequest.RegisterAliases"/>.</summary>
+    public IModelRegistry? Registry { get; init; }
 }
 
 /// <summary>Progress of one phase: <see cref="Done"/> of <see cref="Total"/> (triplets while training, rows while evaluating).</summary>
@@ -119,6 +127,9 @@ public sealed record BprTrainingResult
     public required string Fingerprint { get; init; }
 
     public string? RunId { get; init; }
+
+    /// <summary>The registered model version, when registered.</summary>
+    public ModelVersion? ModelVersion { get; init; }
 
     public required string DatasetHash { get; init; }
 

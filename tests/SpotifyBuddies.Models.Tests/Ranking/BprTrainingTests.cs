@@ -50,7 +50,7 @@ public sealed class BprTrainingTests(TinyPreparedDataset tiny) : IClassFixture<T
         Assert.Equal("bpr", artifact.Manifest.Kind);
         Assert.Equal(tiny.Manifest.ContentHash, artifact.Manifest.DatasetHash);
         Assert.Equal(32, artifact.Manifest.Dimensions);
-        Assert.Equal(result.BestVal.Mrr, artifact.Manifest.Metrics["val_mrr"]);
+        Assert.Equal(result.BestVal.Mrr, artifact.Manifest.Metrics["best_val_mrr"]);
         Assert.True(File.Exists(Path.Combine(result.ModelDir, PreparedDatasetLayout.Users)));
         Assert.True(File.Exists(Path.Combine(result.ModelDir, PreparedDatasetLayout.Playlists)));
 

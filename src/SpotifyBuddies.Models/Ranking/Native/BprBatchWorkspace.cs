@@ -27,8 +27,8 @@ internal sealed class BprBatchWorkspace
     private readonly int[] _playlistSlot;
     private readonly int[] _touchedUsers;
     private readonly int[] _touchedPlaylists;
-    private readonly float[] _userGradients;
-    private readonly float[] _playlistGradients;
+    private readonly AlignedBuffer<float> _userGradients;
+    private readonly AlignedBuffer<float> _playlistGradients;
     private int _touchedUserCount;
     private int _touchedPlaylistCount;
 
@@ -37,16 +37,16 @@ internal sealed class BprBatchWorkspace
         _dimensions = dimensions;
         Users = users;
         Playlists = playlists;
-        _userSlot = HugePageArrays.Allocate<int>(users);
-        _playlistSlot = HugePageArrays.Allocate<int>(playlists);
+        _userSlot = new int[users];
+        _playlistSlot = new int[playlists];
         Array.Fill(_userSlot, -1);
         Array.Fill(_playlistSlot, -1);
         var userCapacity = Math.Min(batchSize, users);
         var playlistCapacity = (int)Math.Min(2L * batchSize, playlists);
         _touchedUsers = new int[userCapacity];
         _touchedPlaylists = new int[playlistCapacity];
-        _userGradients = HugePageArrays.Allocate<float>(checked(userCapacity * dimensions));
-        _playlistGradients = HugePageArrays.Allocate<float>(checked(playlistCapacity * dimensions));
+        _userGradients = AlignedBuffer<float>.Allocate(checked(userCapacity * dimensions));
+        _playlistGradients = AlignedBuffer<float>.Allocate(checked(playlistCapacity * dimensions));
     }
 
     public int Users { get; }
@@ -152,7 +152,8 @@ internal sealed class BprBatchWorkspace
     /// few slots ahead, then clears the row's slot in the map.
     /// </summary>
     private void UpdateRows<TOps, TVector, TRule>(
-        float[] table, float[] first, float[] second, int[] touched, int touchedCount, int[] slots, float[] gradients, in OptimizerStep step)
+        AlignedBuffer<float> table, AlignedBuffer<float> first, AlignedBuffer<float> second,
+        int[] touched, int touchedCount, int[] slots, AlignedBuffer<float> gradients, in OptimizerStep step)
         where TOps : ISimdOps<TVector>
         where TVector : struct
         where TRule : IRowUpdate
@@ -199,7 +200,7 @@ internal sealed class BprBatchWorkspace
             slot = _touchedUserCount++;
             _userSlot[user] = slot;
             _touchedUsers[slot] = user;
-            _userGradients.AsSpan(slot * _dimensions, _dimensions).Clear();
+            _userGradients.Span.Slice(slot * _dimensions, _dimensions).Clear();
         }
 
         return slot;
@@ -214,7 +215,7 @@ internal sealed class BprBatchWorkspace
             slot = _touchedPlaylistCount++;
             _playlistSlot[playlist] = slot;
             _touchedPlaylists[slot] = playlist;
-            _playlistGradients.AsSpan(slot * _dimensions, _dimensions).Clear();
+            _playlistGradients.Span.Slice(slot * _dimensions, _dimensions).Clear();
         }
 
         return slot;

@@ -16,8 +16,8 @@ internal sealed class NativeBprModel
         Playlists = state.Playlists;
         Dimensions = state.Dimensions;
         Optimizer = state.Optimizer.Kind;
-        UserTable = HugePageArrays.Copy(state.UserEmbeddings);
-        PlaylistTable = HugePageArrays.Copy(state.PlaylistEmbeddings);
+        UserTable = AlignedBuffer<float>.CopyOf(state.UserEmbeddings);
+        PlaylistTable = AlignedBuffer<float>.CopyOf(state.PlaylistEmbeddings);
         (var userFirst, var userSecond, var playlistFirst, var playlistSecond) = SlotNames(Optimizer);
         UserFirst = CloneSlot(state, userFirst);
         UserSecond = CloneSlot(state, userSecond);
@@ -34,21 +34,21 @@ internal sealed class NativeBprModel
 
     public BprOptimizer Optimizer { get; }
 
-    public float[] UserTable { get; }
+    public AlignedBuffer<float> UserTable { get; }
 
-    public float[] PlaylistTable { get; }
+    public AlignedBuffer<float> PlaylistTable { get; }
 
     /// <summary>lazy-adam: <c>user_m</c>; adagrad: <c>user_sum</c>; sgd: empty.</summary>
-    public float[] UserFirst { get; }
+    public AlignedBuffer<float> UserFirst { get; }
 
     /// <summary>lazy-adam: <c>user_v</c>; otherwise empty.</summary>
-    public float[] UserSecond { get; }
+    public AlignedBuffer<float> UserSecond { get; }
 
     /// <summary>lazy-adam: <c>playlist_m</c>; adagrad: <c>playlist_sum</c>; sgd: empty.</summary>
-    public float[] PlaylistFirst { get; }
+    public AlignedBuffer<float> PlaylistFirst { get; }
 
     /// <summary>lazy-adam: <c>playlist_v</c>; otherwise empty.</summary>
-    public float[] PlaylistSecond { get; }
+    public AlignedBuffer<float> PlaylistSecond { get; }
 
     /// <summary>Batches applied so far (SparseAdam's global step).</summary>
     public long Step => Volatile.Read(ref _step);
@@ -83,8 +83,8 @@ internal sealed class NativeBprModel
             Users = Users,
             Playlists = Playlists,
             Dimensions = Dimensions,
-            UserEmbeddings = (float[])UserTable.Clone(),
-            PlaylistEmbeddings = (float[])PlaylistTable.Clone(),
+            UserEmbeddings = UserTable.Span.ToArray(),
+            PlaylistEmbeddings = PlaylistTable.Span.ToArray(),
             Optimizer = new BprOptimizerState { Kind = Optimizer, Step = Step, Slots = slots },
         };
     }
@@ -160,14 +160,14 @@ internal sealed class NativeBprModel
         _ => throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer, "Unknown optimizer."),
     };
 
-    private static float[] CloneSlot(BprState state, string? name) =>
-        name is null ? [] : HugePageArrays.Copy(state.Optimizer.Slots[name]);
+    private static AlignedBuffer<float> CloneSlot(BprState state, string? name) =>
+        AlignedBuffer<float>.CopyOf(name is null ? [] : state.Optimizer.Slots[name]);
 
-    private static void AddSlot(Dictionary<string, float[]> slots, string? name, float[] values)
+    private static void AddSlot(Dictionary<string, float[]> slots, string? name, AlignedBuffer<float> values)
     {
         if (name is not null)
         {
-            slots[name] = (float[])values.Clone();
+            slots[name] = values.Span.ToArray();
         }
     }
 }

@@ -28,8 +28,8 @@ namespace SpotifyBuddies.Models.Ranking.Native;
 /// values); two workers updating the same row may interleave, so one's write of an element of p, m or v (or the
 /// Adagrad sum) can overwrite the other's; and which batch gets which step number (and so which bias correction)
 /// depends on timing. The batches, their triplets and the total step count are the same as with one thread.</para>
-/// <para><b>Memory.</b> <see cref="Load"/> copies the tables and slots (on Linux asking for transparent huge pages,
-/// which saves a TLB miss on most random row accesses). Each worker adds a row → slot map (4 bytes per user and
+/// <para><b>Memory.</b> <see cref="Load"/> copies the tables and slots into 64-byte-aligned pinned buffers (on Linux
+/// asking for transparent huge pages, which saves a TLB miss on most random row accesses). Each worker adds a row → slot map (4 bytes per user and
 /// playlist) and a gradient buffer of min(B, users) + min(2B, playlists) rows: 24 MiB at B = 16,384 and d = 128.</para>
 /// <para><b>Progress</b> is reported once per batch; with several threads, from the worker threads (possibly at the
 /// same time), so the <see cref="IProgress{T}"/> must be thread-safe (<see cref="Progress{T}"/> is).</para>
@@ -146,7 +146,7 @@ public sealed class NativeBprTrainer : IBprTrainer
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var model = _model ?? throw new InvalidOperationException("No embeddings: no BprState was loaded.");
-        return new BprEmbeddings(model.Users, model.Playlists, model.Dimensions, model.UserTable, model.PlaylistTable);
+        return new BprEmbeddings(model.Users, model.Playlists, model.Dimensions, model.UserTable.Memory, model.PlaylistTable.Memory);
     }
 
     public void Dispose()

@@ -145,7 +145,7 @@ internal static class RowKernels
 /// <summary>An optimizer's update of one row at <c>offset</c> of a table and its slot arrays (empty where it has none).</summary>
 internal interface IRowUpdate
 {
-    static abstract void Update<TOps, TVector>(float[] table, float[] first, float[] second, int offset, ref float gradient, int length, in OptimizerStep step)
+    static abstract void Update<TOps, TVector>(AlignedBuffer<float> table, AlignedBuffer<float> first, AlignedBuffer<float> second, int offset, ref float gradient, int length, in OptimizerStep step)
         where TOps : ISimdOps<TVector>
         where TVector : struct;
 }
@@ -154,7 +154,7 @@ internal interface IRowUpdate
 internal readonly struct LazyAdamUpdate : IRowUpdate
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Update<TOps, TVector>(float[] table, float[] first, float[] second, int offset, ref float gradient, int length, in OptimizerStep step)
+    public static void Update<TOps, TVector>(AlignedBuffer<float> table, AlignedBuffer<float> first, AlignedBuffer<float> second, int offset, ref float gradient, int length, in OptimizerStep step)
         where TOps : ISimdOps<TVector>
         where TVector : struct =>
         RowKernels.LazyAdam<TOps, TVector>(ref table[offset], ref first[offset], ref second[offset], ref gradient, length, step);
@@ -164,7 +164,7 @@ internal readonly struct LazyAdamUpdate : IRowUpdate
 internal readonly struct AdagradUpdate : IRowUpdate
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Update<TOps, TVector>(float[] table, float[] first, float[] second, int offset, ref float gradient, int length, in OptimizerStep step)
+    public static void Update<TOps, TVector>(AlignedBuffer<float> table, AlignedBuffer<float> first, AlignedBuffer<float> second, int offset, ref float gradient, int length, in OptimizerStep step)
         where TOps : ISimdOps<TVector>
         where TVector : struct =>
         RowKernels.Adagrad<TOps, TVector>(ref table[offset], ref first[offset], ref gradient, length, step);
@@ -174,7 +174,7 @@ internal readonly struct AdagradUpdate : IRowUpdate
 internal readonly struct SgdUpdate : IRowUpdate
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Update<TOps, TVector>(float[] table, float[] first, float[] second, int offset, ref float gradient, int length, in OptimizerStep step)
+    public static void Update<TOps, TVector>(AlignedBuffer<float> table, AlignedBuffer<float> first, AlignedBuffer<float> second, int offset, ref float gradient, int length, in OptimizerStep step)
         where TOps : ISimdOps<TVector>
         where TVector : struct =>
         RowKernels.Sgd<TOps, TVector>(ref table[offset], ref gradient, length, step);

@@ -84,6 +84,27 @@ public sealed class NativeBprGradientTests
         }
     }
 
+    [Fact]
+    public void ExtremeScores_GiveTheExactLossAndAFiniteGradient_WhereNaiveLogSigmoidOverflows()
+    {
+        // x = ⟨u, i − j⟩ = 10·4·(−25 − 25) = −2000 for triplet (0, 0, 1) and +2000 for (0, 1, 0): −log σ(−2000) = 2000
+        // (naively −log(1/(1 + e²⁰⁰⁰)) = ∞) and −log σ(2000) ≈ 0; ∂/∂x is −1/2 and ≈ 0.
+        var hyperparameters = Hyperparameters(BprOptimizer.Sgd, dimensions: 4, batchSize: 2, learningRate: 0.001);
+        var state = BprState.Initialize(1, 2, hyperparameters);
+        Array.Fill(state.UserEmbeddings, 10f);
+        state.PlaylistEmbeddings.AsSpan(0, 4).Fill(-25f);
+        state.PlaylistEmbeddings.AsSpan(4, 4).Fill(25f);
+        using var trainer = Trainer(hyperparameters);
+        trainer.Load(state);
+        using var triplets = TripletSource.FromArray([0, 0, 1, 0, 1, 0]);
+
+        var result = trainer.Train(triplets, [0], null, CancellationToken.None);
+
+        Assert.Equal(2000, result.LossSum, 1e-9);
+        // g_u = −½(i − j) = −½(−50) = 25 per element: u = 10 − 0.001·25.
+        Assert.All(trainer.Save().UserEmbeddings, value => Assert.Equal(9.975f, value, 1e-6f));
+    }
+
     public static TheoryData<int, int> WidthsAndDimensions()
     {
         var data = new TheoryData<int, int>();

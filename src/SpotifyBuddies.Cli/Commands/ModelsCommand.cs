@@ -151,7 +151,7 @@ internal static class ModelsCommand
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Registered models[/]")
             .AddColumn("model").AddColumn(new TableColumn("version").RightAligned()).AddColumn("run id")
-            .AddColumn("created").AddColumn("aliases").AddColumn("source");
+            .AddColumn("created").AddColumn("aliases").AddColumn(new TableColumn("source").NoWrap());
         foreach (var (model, versions) in models)
         {
             if (versions.Count == 0)

@@ -303,7 +303,7 @@ internal static class RunsCommand
     {
         if (Console.IsOutputRedirected)
         {
-            ui.Out.Profile.Width = Math.Max(ui.Out.Profile.Width, 160);
+            ui.Out.Profile.Width = Math.Max(ui.Out.Profile.Width, 220);
         }
     }
 

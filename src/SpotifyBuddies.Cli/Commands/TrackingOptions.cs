@@ -119,13 +119,11 @@ internal sealed class TrackingOptions
         return ProfileComposition.Open(configuration, use);
     }
 
-    /// <summary>What <see cref="BprTraining"/> needs from the backends: checkpoints, tracker and registry.</summary>
+    /// <summary>What <see cref="BprTraining"/> needs from the backends: checkpoints, tracker, and the registry the
+    /// trained model is registered in (the same LocalTracker or MlflowClient as the tracker).</summary>
     public static BprTrainingServices TrainingServices(TrackingBackends backends)
     {
         ArgumentNullException.ThrowIfNull(backends);
-
-        // Registry hook: when BprTrainingServices gains `IModelRegistry? Registry` (training registers the model
-        // version and sets 'staging'), add `Registry = backends.Registry` here: the same LocalTracker or MlflowClient.
-        return new BprTrainingServices { Checkpoints = backends.Artifacts, Tracker = backends.Tracker };
+        return new BprTrainingServices { Checkpoints = backends.Artifacts, Tracker = backends.Tracker, Registry = backends.Registry };
     }
 }

@@ -137,7 +137,8 @@ internal static class TrainCommand
                 ui.Out.Write(HistoryTable(result));
                 ui.Out.Write(ComparisonTable(result));
                 ui.Note($"[grey]{Markup.Escape(result.StopReason)} · model in {Markup.Escape(result.ModelDir)}" +
-                    (result.RunId is null ? "" : $" · run {Markup.Escape(result.RunId)}") + "[/]");
+                    (result.RunId is null ? "" : $" · run {Markup.Escape(result.RunId)}") +
+                    (result.ModelVersion is not { } version ? "" : $" · registered {Markup.Escape(version.Name)} version {Markup.Escape(version.Version)} ({Markup.Escape(string.Join(", ", version.Aliases))})") + "[/]");
             }
 
             return ExitCodes.Ok;

@@ -5,16 +5,39 @@ using SpotifyBuddies.Infrastructure.Tracking;
 namespace SpotifyBuddies.IntegrationTests.Cli;
 
 /// <summary>
-/// <c>buddies models list|alias</c> as a process on a local registry. The registry is filled through the
-/// <see cref="LocalTracker"/> API (a model "bpr" with two versions, each from its own run), as training would.
+/// <c>buddies models list|alias</c> as a process on a local registry: the one two <c>buddies train</c> runs registered
+/// into, and, for the alias round trips, one filled through the <see cref="LocalTracker"/> API (a model "bpr" with two
+/// versions, each from its own run).
 /// </summary>
-public sealed class ModelsCommandTests : IDisposable
+public sealed class ModelsCommandTests(TrackedRunsFixture trained) : IClassFixture<TrackedRunsFixture>, IDisposable
 {
     private readonly TempDir _dir = new();
 
     private string[] Store => ["--tracking", _dir.Sub("tracking"), "--artifacts", _dir.Sub("artifacts")];
 
     public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task List_AfterTraining_ShowsAVersionPerRunWithStagingOnTheNewest()
+    {
+        var result = await BuddiesProcess.RunAsync(["models", "list", .. trained.Store, "--json"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var model = Assert.Single(result.Json().EnumerateArray());
+        Assert.Equal("spotify-buddies-bpr", model.GetProperty("name").GetString());
+        var versions = model.GetProperty("versions").EnumerateArray().ToList();
+        Assert.Equal(["2", "1"], versions.Select(v => v.GetProperty("version").GetString()));
+        Assert.Equal(
+            [trained.TwoEpochs.GetProperty("run_id").GetString(), trained.ThreeEpochs.GetProperty("run_id").GetString()],
+            versions.Select(v => v.GetProperty("run_id").GetString()));
+        Assert.Equal(["staging"], versions[0].GetProperty("aliases").EnumerateArray().Select(a => a.GetString()));
+        Assert.Empty(versions[1].GetProperty("aliases").EnumerateArray());
+        Assert.EndsWith("/model", versions[0].GetProperty("source").GetString(), StringComparison.Ordinal);
+
+        var staging = await BuddiesProcess.RunAsync(["models", "alias", "spotify-buddies-bpr", "staging", .. trained.Store, "--json"]);
+        Assert.True(staging.ExitCode == 0, staging.ToString());
+        Assert.Equal("2", staging.Json().GetProperty("version").GetString());
+    }
 
     [Fact]
     public async Task List_ShowsEveryVersionWithItsRunSourceAndAliases()

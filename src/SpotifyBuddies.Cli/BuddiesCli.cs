@@ -16,6 +16,8 @@ public static class BuddiesCli
         root.Add(DataCommand.Create());
         root.Add(PairCommand.Create());
         root.Add(TrainCommand.Create());
+        root.Add(RunsCommand.Create());
+        root.Add(ModelsCommand.Create());
         return root;
     }
 

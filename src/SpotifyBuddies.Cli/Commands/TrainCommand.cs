@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using SpotifyBuddies.Cli.Composition;
 using SpotifyBuddies.Cli.Output;
 using SpotifyBuddies.Core.Ranking;
 using SpotifyBuddies.Data.Datasets;
@@ -75,7 +76,7 @@ internal static class TrainCommand
         command.Add(force);
         command.Add(json);
 
-        CommandAction.Set(command, async (parse, cancellationToken) =>
+        TrackedAction.Set(command, async (parse, cancellationToken) =>
         {
             var datasetDir = parse.GetValue(dataset)!.FullName;
             var target = parse.GetValue(outDir)!.FullName;
@@ -110,7 +111,9 @@ internal static class TrainCommand
             }
 
             CommandAction.ThrowIfOutputExists(target, request.Force);
-            var services = store.Open(parse);
+            using var backends = store.Open(parse);
+            await backends.CheckReachableAsync(request.ExperimentName, cancellationToken);
+            var services = TrackingOptions.TrainingServices(backends);
             var ui = ConsoleUi.Create(parse.GetValue(json));
             BprTrainingResult result;
             try
@@ -134,7 +137,8 @@ internal static class TrainCommand
                 ui.Out.Write(HistoryTable(result));
                 ui.Out.Write(ComparisonTable(result));
                 ui.Note($"[grey]{Markup.Escape(result.StopReason)} · model in {Markup.Escape(result.ModelDir)}" +
-                    (result.RunId is null ? "" : $" · run {Markup.Escape(result.RunId)}") + "[/]");
+                    (result.RunId is null ? "" : $" · run {Markup.Escape(result.RunId)}") +
+                    (result.ModelVersion is not { } version ? "" : $" · registered {Markup.Escape(version.Name)} version {Markup.Escape(version.Version)} ({Markup.Escape(string.Join(", ", version.Aliases))})") + "[/]");
             }
 
             return ExitCodes.Ok;

@@ -53,7 +53,7 @@ internal sealed class BlockOutput
 /// the negative pool is the overlapping kept playlists that the user neither likes nor owns, split into hard (the
 /// top <see cref="TripletSampler.HardCount"/> in the like order) and easy (the rest), and
 /// <see cref="TripletSampler.Sample"/> draws the triplets; then the validation and test rows are drawn by
-/// <see cref="EvaluationBatchSampler.Sample"/>. Blocks of users are computed in parallel and written in user
+/// <see cref="EvaluationBatchSampler"/>. Blocks of users are computed in parallel and written in user
 /// order as they complete, with a bounded number in flight, so memory is bounded by the block size and the
 /// output does not depend on the scheduling.
 /// </summary>
@@ -110,6 +110,7 @@ internal static class NegativesPhase
                 async () =>
                 {
                     var accumulator = new OverlapAccumulator(state.PlaylistCount);
+                    var scratch = new EvaluationSamplerScratch();
                     while (true)
                     {
                         await slots.WaitAsync(stop.Token);
@@ -126,7 +127,7 @@ internal static class NegativesPhase
                             var end = Math.Min(state.UserCount, (block + 1) * blockSize);
                             for (var user = block * blockSize; user < end; user++)
                             {
-                                ProcessUser(user, context, accumulator, output, result);
+                                ProcessUser(user, context, accumulator, scratch, output, result);
                             }
 
                             stop.Token.ThrowIfCancellationRequested();
@@ -195,7 +196,8 @@ internal static class NegativesPhase
         return result;
     }
 
-    private static void ProcessUser(int user, Context context, OverlapAccumulator accumulator, BlockOutput output, NegativesResult result)
+    private static void ProcessUser(
+        int user, Context context, OverlapAccumulator accumulator, EvaluationSamplerScratch scratch, BlockOutput output, NegativesResult result)
     {
         var state = context.State;
         if (state.IsCold[user])
@@ -276,10 +278,10 @@ internal static class NegativesPhase
         var exclusion = excluded.AsSpan(0, distinct);
         EvaluationBatchSampler.Sample(
             userIdx, split.Validation, context.Universe, exclusion, context.Parameters.EvaluationNegatives,
-            context.ValidationRoot.Fork((ulong)user), output.Validation);
+            context.ValidationRoot.Fork((ulong)user), output.Validation, scratch);
         EvaluationBatchSampler.Sample(
             userIdx, split.Test, context.Universe, exclusion, context.Parameters.EvaluationNegatives,
-            context.TestRoot.Fork((ulong)user), output.Test);
+            context.TestRoot.Fork((ulong)user), output.Test, scratch);
     }
 
     /// <summary>The read-only inputs every worker shares.</summary>

@@ -365,12 +365,14 @@ internal static class RawInputLoader
         return merged.Finish();
     }
 
+    // Slices are read with a large buffer: a playlist cut by the buffer end is parsed again after the refill.
+    private const int SliceBufferSize = 1 << 20;
+
     private static SliceResult ParseSlice(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)
     {
         var report = new ReadReport();
-        var localIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        var localKeys = new List<string>();
-        var stamps = new IntBuffer(1 << 12);
+        var localKeys = new Utf8KeyTable(1 << 14);
+        var stamps = new IntBuffer(1 << 14);
         var pids = new List<int>(1000);
         var names = new List<string>(1000);
         var offsets = new IntBuffer(1001);
@@ -381,25 +383,18 @@ internal static class RawInputLoader
         using var stream = new HashingReadStream(
             new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan),
             tracker.Add);
-        foreach (var playlist in MpdSliceReader.Read(stream, path, options, report, cancellationToken))
+        foreach (var playlist in MpdSliceReader.ReadKeys(stream, path, options, report, SliceBufferSize, cancellationToken))
         {
             var ordinal = pids.Count;
             pids.Add(playlist.Pid);
             names.Add(playlist.Name);
-            foreach (var track in playlist.Tracks)
+            tracks += playlist.Tracks;
+            blank += playlist.BlankTracks;
+            for (var k = 0; k < playlist.KeyCount; k++)
             {
-                tracks++;
-                if (SongKey.TryCreate(track.TrackName, track.ArtistName) is not { } key)
+                var id = localKeys.GetOrAdd(playlist.Key(k));
+                if (id == stamps.Count)
                 {
-                    blank++;
-                    continue;
-                }
-
-                if (!localIds.TryGetValue(key.Value, out var id))
-                {
-                    id = localKeys.Count;
-                    localIds.Add(key.Value, id);
-                    localKeys.Add(key.Value);
                     stamps.Add(-1);
                 }
 
@@ -416,7 +411,7 @@ internal static class RawInputLoader
 
         var hash = stream.FinishHash();
         return new SliceResult(
-            [.. pids], [.. names], [.. localKeys], offsets.Detach(), songs.Detach(), tracks, blank, report,
+            [.. pids], [.. names], localKeys, offsets.Detach(), songs.Detach(), tracks, blank, report,
             new DatasetInput { Role = "mpd", Path = Path.GetFullPath(path), Bytes = stream.BytesRead, Sha256 = hash });
     }
 
@@ -439,7 +434,7 @@ internal static class RawInputLoader
             entpStrings[i] = msd.Keys[entpIds[i]];
         }
 
-        var mpdStrings = mpd.Keys.ToArray();
+        var mpdStrings = mpd.Keys;
         var mpdIds = new int[mpdStrings.Length];
         for (var i = 0; i < mpdIds.Length; i++)
         {
@@ -637,7 +632,7 @@ internal static class RawInputLoader
     private sealed record SliceResult(
         int[] Pids,
         string[] Names,
-        string[] Keys,
+        Utf8KeyTable Keys,
         int[] Offsets,
         int[] Songs,
         long Tracks,
@@ -648,7 +643,7 @@ internal static class RawInputLoader
     private sealed record MpdResult(
         int[] Pids,
         string[] Names,
-        List<string> Keys,
+        string[] Keys,
         int[] Offsets,
         int[] Songs,
         long Tracks,
@@ -660,8 +655,7 @@ internal static class RawInputLoader
     /// <summary>Appends slices in order: slice-local key ids become global MPD key ids.</summary>
     private sealed class MpdMerge(int sliceCount)
     {
-        private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal);
-        private readonly List<string> _keys = [];
+        private readonly Utf8KeyTable _keys = new(1 << 16);
         private readonly List<int> _pids = [];
         private readonly List<string> _names = [];
         private readonly List<DatasetInput> _inputs = new(sliceCount);
@@ -679,24 +673,15 @@ internal static class RawInputLoader
                 _offsets.Add(0);
             }
 
-            var map = new int[slice.Keys.Length];
+            var keys = slice.Keys;
+            var map = new int[keys.Count];
             for (var i = 0; i < map.Length; i++)
             {
-                if (!_keyIds.TryGetValue(slice.Keys[i], out var id))
-                {
-                    id = _keys.Count;
-                    _keyIds.Add(slice.Keys[i], id);
-                    _keys.Add(slice.Keys[i]);
-                }
-
-                map[i] = id;
+                map[i] = _keys.GetOrAdd(keys[i], keys.HashOf(i));
             }
 
             var baseOffset = _songs.Count;
-            foreach (var local in slice.Songs)
-            {
-                _songs.Add(map[local]);
-            }
+            _songs.AddMapped(slice.Songs, map);
 
             for (var p = 1; p < slice.Offsets.Length; p++)
             {
@@ -720,7 +705,7 @@ internal static class RawInputLoader
             }
 
             return new MpdResult(
-                [.. _pids], [.. _names], _keys, _offsets.Detach(), _songs.Detach(), _tracks, _blank, _skipped, _errors, _inputs);
+                [.. _pids], [.. _names], _keys.ToStrings(), _offsets.Detach(), _songs.Detach(), _tracks, _blank, _skipped, _errors, _inputs);
         }
     }
 

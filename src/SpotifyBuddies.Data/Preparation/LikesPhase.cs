@@ -46,7 +46,6 @@ internal static class LikesPhase
     {
         var result = new LikesResult(users.Length);
         var explorationRoot = root.Fork("exploration");
-        var playlistCount = inputs.PlaylistSongs.RowCount;
         var blocks = (users.Length + blockSize - 1) / blockSize;
         var done = 0;
         var next = -1;
@@ -59,7 +58,7 @@ internal static class LikesPhase
             new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism, CancellationToken = cancellationToken },
             _ =>
             {
-                var accumulator = new OverlapAccumulator(playlistCount);
+                var accumulator = new OverlapAccumulator(inputs.PlaylistSongs);
                 int block;
                 while ((block = Interlocked.Increment(ref next)) < blocks)
                 {

@@ -109,7 +109,7 @@ internal static class NegativesPhase
             workers[w] = Task.Run(
                 async () =>
                 {
-                    var accumulator = new OverlapAccumulator(state.PlaylistCount);
+                    var accumulator = new OverlapAccumulator(state.PlaylistSongs);
                     var scratch = new EvaluationSamplerScratch();
                     while (true)
                     {

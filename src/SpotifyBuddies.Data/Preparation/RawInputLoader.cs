@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Data.Datasets;
 using SpotifyBuddies.Data.Formats;
@@ -64,20 +65,45 @@ internal static class RawInputLoader
             + paths.MpdSlices.Sum(s => new FileInfo(s).Length);
         var tracker = new ByteProgress(progress, totalBytes);
 
-        // MSD first: ENTP needs the song id → key join. Small next to the others (1M rows for the real MSD).
-        var msd = ReadMsd(paths.MsdSongs, options, tracker, cancellationToken);
-
-        // ENTP chunks and MPD slices are parsed in parallel at the same time; the MSD file is hashed meanwhile.
+        // MPD slices are parsed from the start; meanwhile MSD is read (ENTP needs its song id → key join), then ENTP
+        // chunks are parsed while the MSD file is hashed. An MSD error wins over an MPD one, as when MSD was read first.
+        MsdResult? msd = null;
         EntpResult? entp = null;
         MpdResult? mpd = null;
         string? msdHash = null;
-        Parallelism.Run(() => Parallel.Invoke(
-            new ParallelOptions { CancellationToken = cancellationToken },
-            () => entp = ReadEntp(paths.TasteTriplets, msd, options, maxDegreeOfParallelism, entpChunkBytes, tracker, cancellationToken),
-            () => mpd = ReadMpd(paths.MpdSlices, options, maxDegreeOfParallelism, tracker, cancellationToken),
-            () => msdHash = FileHashing.Sha256OfFile(paths.MsdSongs)));
-        tracker.Complete();
+        Exception? msdError = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            Parallelism.Run(() => Parallel.Invoke(
+                new ParallelOptions { CancellationToken = cancellationToken },
+                () =>
+                {
+                    try
+                    {
+                        msd = ReadMsd(paths.MsdSongs, options, tracker, stop.Token);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException)
+                    {
+                        msdError = error;
+                        stop.Cancel();
+                        throw;
+                    }
 
+                    Parallelism.Run(() => Parallel.Invoke(
+                        new ParallelOptions { CancellationToken = stop.Token },
+                        () => entp = ReadEntp(paths.TasteTriplets, msd, options, maxDegreeOfParallelism, entpChunkBytes, tracker, stop.Token),
+                        () => msdHash = FileHashing.Sha256OfFile(paths.MsdSongs)));
+                },
+                () => mpd = ReadMpd(paths.MpdSlices, options, maxDegreeOfParallelism, tracker, stop.Token)));
+        }
+        catch (Exception) when (msdError is not null && !cancellationToken.IsCancellationRequested)
+        {
+            ExceptionDispatchInfo.Capture(msdError).Throw();
+            throw;
+        }
+
+        tracker.Complete();
         var msdInput = new DatasetInput
         {
             Role = "msd",
@@ -85,7 +111,7 @@ internal static class RawInputLoader
             Bytes = new FileInfo(paths.MsdSongs).Length,
             Sha256 = msdHash!,
         };
-        return Build(msd, msdInput, entp!, mpd!, paths);
+        return Build(msd!, msdInput, entp!, mpd!, paths);
     }
 
     private static MsdResult ReadMsd(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)

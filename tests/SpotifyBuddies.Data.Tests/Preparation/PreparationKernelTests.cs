@@ -72,22 +72,25 @@ public sealed class PreparationKernelTests
         }
     }
 
-    [Fact]
-    public void Accumulate_MatchesANaiveSparseProductAndResetsBetweenRows()
+    [Theory]
+    [InlineData(300, 80, 0.1, true)]
+    [InlineData(300, 80, 0.1, false)]
+    [InlineData(1000, 600, 0.45, true)] // rows of ~270 songs: more than a byte can count, so the int kernel either way
+    [InlineData(1000, 600, 0.45, false)]
+    [InlineData(70, 40, 0.5, true)] // P not a multiple of 64: the last block is partial
+    public void Accumulate_MatchesANaiveSparseProductAndResetsBetweenRows(int playlists, int songs, double density, bool allowVectorScan)
     {
         var random = new DeterministicRandom(5);
-        const int playlists = 300;
-        const int songs = 80;
         var rows = Enumerable.Range(0, playlists)
-            .Select(_ => Enumerable.Range(0, songs).Where(_ => random.NextDouble() < 0.1).ToArray())
+            .Select(_ => Enumerable.Range(0, songs).Where(_ => random.NextDouble() < density).ToArray())
             .ToArray();
         var playlistSongs = Csr(rows);
         var postings = playlistSongs.Transpose(songs);
-        var accumulator = new OverlapAccumulator(playlists);
+        var accumulator = new OverlapAccumulator(playlistSongs, allowVectorScan);
 
         for (var user = 0; user < 20; user++)
         {
-            var library = Enumerable.Range(0, songs).Where(_ => random.NextDouble() < 0.2).ToArray();
+            var library = Enumerable.Range(0, songs).Where(_ => random.NextDouble() < (user % 4 == 0 ? 0.9 : 0.2)).ToArray();
             var n = accumulator.Accumulate(library, postings);
 
             var expected = Enumerable.Range(0, playlists)
@@ -96,6 +99,41 @@ public sealed class PreparationKernelTests
                 .ToArray();
             Assert.Equal(expected.Select(x => x.p), accumulator.Playlists.Take(n));
             Assert.Equal(expected.Select(x => x.m), accumulator.Matches.Take(n));
+        }
+
+        Assert.Equal(0, accumulator.Accumulate([], postings));
+    }
+
+    [Fact]
+    public void Accumulate_BothKernelsGiveTheSameRowsOnSkewedData()
+    {
+        // Popular songs in long posting lists, playlists up to 255 songs (the byte kernel's limit), m up to 255.
+        var random = new DeterministicRandom(17);
+        const int songs = 400;
+        var rows = Enumerable.Range(0, 3000)
+            .Select(p => p == 7
+                ? Enumerable.Range(0, 255).ToArray()
+                : Enumerable.Range(0, songs).Where(s => random.NextDouble() < 4.0 / (s + 8)).ToArray())
+            .ToArray();
+        var playlistSongs = Csr(rows);
+        var postings = playlistSongs.Transpose(songs);
+        var vector = new OverlapAccumulator(playlistSongs);
+        var portable = new OverlapAccumulator(playlistSongs, allowVectorScan: false);
+        Assert.Equal(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported, vector.IsVectorScan);
+        Assert.False(portable.IsVectorScan);
+
+        for (var user = 0; user < 50; user++)
+        {
+            var library = user == 0 ? Enumerable.Range(0, songs).ToArray() : Enumerable.Range(0, songs).Where(_ => random.NextDouble() < 0.15).ToArray();
+            var n = vector.Accumulate(library, postings);
+
+            Assert.Equal(portable.Accumulate(library, postings), n);
+            Assert.Equal(portable.Playlists.Take(n), vector.Playlists.Take(n));
+            Assert.Equal(portable.Matches.Take(n), vector.Matches.Take(n));
+            if (user == 0)
+            {
+                Assert.Equal(255, vector.Matches[Array.IndexOf(vector.Playlists, 7, 0, n)]);
+            }
         }
     }
 

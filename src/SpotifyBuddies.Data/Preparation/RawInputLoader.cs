@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.ExceptionServices;
 using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Data.Datasets;
@@ -169,6 +170,7 @@ internal static class RawInputLoader
         var length = new FileInfo(path).Length;
         var bounds = ChunkBounds(path, length, (int)Math.Clamp((length + chunkBytes - 1) / Math.Max(1, chunkBytes), 1, 4096));
         var chunks = new EntpChunk[bounds.Length - 1];
+        var songIds = EntpChunkScanner.SongIds.From(msd.KeyBySongId);
         string? hash = null;
         Parallelism.Run(() => Parallel.Invoke(
             new ParallelOptions { CancellationToken = cancellationToken },
@@ -177,7 +179,7 @@ internal static class RawInputLoader
                 0,
                 chunks.Length,
                 new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
-                c => chunks[c] = ReadEntpChunk(path, bounds[c], bounds[c + 1], msd, options, tracker, cancellationToken)))));
+                c => chunks[c] = ReadEntpChunk(path, bounds[c], bounds[c + 1], msd, songIds, options, tracker, cancellationToken)))));
 
         // Line numbers: each chunk's are relative to its start.
         var lineOffsets = new long[chunks.Length];
@@ -253,15 +255,27 @@ internal static class RawInputLoader
             new DatasetInput { Role = "entp", Path = Path.GetFullPath(path), Bytes = length, Sha256 = hash! });
     }
 
+    // Chunks up to this size are read whole and tried on the fast path first.
+    private const long MaxScannedChunkBytes = 256L << 20;
+
     private static EntpChunk ReadEntpChunk(
         string path,
         long start,
         long end,
         MsdResult msd,
+        EntpChunkScanner.SongIds songIds,
         ReadOptions options,
         ByteProgress tracker,
         CancellationToken cancellationToken)
     {
+        if (end - start <= MaxScannedChunkBytes && TryScanEntpChunk(path, start, (int)(end - start), songIds, cancellationToken) is { } scanned)
+        {
+            tracker.Add(end - start);
+            var plain = new ReadReport();
+            plain.CountRecords(scanned.Rows);
+            return new EntpChunk(scanned.Runs, scanned.Keys, plain, scanned.Rows, scanned.Unknown, scanned.Blank, scanned.Newlines, null);
+        }
+
         var report = new ReadReport();
         var runs = new List<(string User, int FirstKey)>();
         var keys = new IntBuffer(1 << 16);
@@ -303,6 +317,26 @@ internal static class RawInputLoader
 
         window.Drain();
         return new EntpChunk(runs, keys.Detach(), report, rows, unknown, blank, window.Newlines, failure);
+    }
+
+    private static EntpChunkScanner.Result? TryScanEntpChunk(string path, long start, int length, EntpChunkScanner.SongIds songIds, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
+            {
+                file.Seek(start, SeekOrigin.Begin);
+                file.ReadExactly(buffer, 0, length);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return EntpChunkScanner.TryScan(buffer.AsSpan(0, length), songIds);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     // Chunk starts at line starts: each guess at i·length/count moves past the next '\n'.

@@ -33,6 +33,26 @@ internal sealed class Utf8KeyTable
 
     public int HashOf(int id) => _hashes[id];
 
+    /// <summary>The id of <paramref name="key"/>, or -1 when it is not in the table. Safe to call from several threads while nothing is added.</summary>
+    public int IdOf(ReadOnlySpan<byte> key)
+    {
+        var hash = Hash(key);
+        var mask = _slots.Length - 1;
+        for (var slot = hash & mask; ; slot = (slot + 1) & mask)
+        {
+            var entry = _slots[slot];
+            if (entry == 0)
+            {
+                return -1;
+            }
+
+            if (_hashes[entry - 1] == hash && this[entry - 1].SequenceEqual(key))
+            {
+                return entry - 1;
+            }
+        }
+    }
+
     /// <summary>The id of <paramref name="key"/>, added with the next id when new.</summary>
     public int GetOrAdd(ReadOnlySpan<byte> key) => GetOrAdd(key, Hash(key));
 

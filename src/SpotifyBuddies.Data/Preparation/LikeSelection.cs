@@ -1,3 +1,4 @@
+using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Core.Preparation;
 
 namespace SpotifyBuddies.Data.Preparation;
@@ -118,6 +119,61 @@ internal static class LikeSelection
             {
                 rest[r++] = items[i];
             }
+        }
+    }
+
+    /// <summary>
+    /// The indexes (ascending) of the top <paramref name="k"/> of <paramref name="scores"/> in the like order, for items
+    /// in ascending playlist order: <see cref="Split{T}"/> applied to the indexes themselves.
+    /// </summary>
+    public static void TopIndexes(ReadOnlySpan<double> scores, int k, Span<double> scratch, Span<int> top)
+    {
+        if (k == 0)
+        {
+            return;
+        }
+
+        var (threshold, ties) = Threshold(scores, k, scratch);
+        var t = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            var score = scores[i];
+            if (score > threshold || (score == threshold && ties-- > 0))
+            {
+                top[t++] = i;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sorts <paramref name="items"/> in the like order (<see cref="LikeScoring.Compare"/>). When every score is a
+    /// positive finite number, by one 128-bit key per item (inverted score bits, then playlist, then m): for such
+    /// doubles the bit patterns order as the numbers do, so the order is the same, without a comparer call per step.
+    /// </summary>
+    public static void SortInLikeOrder(Span<ScoredPlaylist> items)
+    {
+        foreach (var item in items)
+        {
+            if (!(item.Score > 0 && double.IsFinite(item.Score)) || item.Playlist.Value < 0 || item.Matches < 0)
+            {
+                items.Sort(default(LikeOrder));
+                return;
+            }
+        }
+
+        Span<UInt128> keys = items.Length <= 512 ? stackalloc UInt128[items.Length] : new UInt128[items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = items[i];
+            keys[i] = new UInt128(~BitConverter.DoubleToUInt64Bits(item.Score), ((ulong)(uint)item.Playlist.Value << 32) | (uint)item.Matches);
+        }
+
+        keys.Sort();
+        for (var i = 0; i < items.Length; i++)
+        {
+            var upper = (ulong)(keys[i] >> 64);
+            var lower = (ulong)keys[i];
+            items[i] = new ScoredPlaylist(new PlaylistIdx((int)(lower >> 32)), (int)(uint)lower, BitConverter.UInt64BitsToDouble(~upper));
         }
     }
 

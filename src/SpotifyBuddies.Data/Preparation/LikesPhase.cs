@@ -1,3 +1,4 @@
+using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Core.Preparation;
 using SpotifyBuddies.Core.Randomness;
 
@@ -98,9 +99,8 @@ internal static class LikesPhase
             return;
         }
 
-        var scored = accumulator.Scored.AsSpan(0, n);
         var scores = accumulator.Scores.AsSpan(0, n);
-        tables.Score(accumulator, n, exploration, songs.Length, scored, scores);
+        tables.ScoreAll(accumulator, n, exploration, songs.Length, scores);
         var sum = 0.0;
         var min = double.PositiveInfinity;
         var max = double.NegativeInfinity;
@@ -116,10 +116,16 @@ internal static class LikesPhase
         result.ScoreMax[ordinal] = max;
 
         var liked = LikeScoring.LikedCount(n, parameters.LikedFraction);
-        var selected = accumulator.Top.AsSpan(0, liked);
-        LikeSelection.Split<ScoredPlaylist>(scored, scores, liked, accumulator.ScoreScratch, selected, []);
-        var top = selected.ToArray();
-        top.AsSpan().Sort(default(LikeOrder));
+        var selected = accumulator.TopIndexes.AsSpan(0, liked);
+        LikeSelection.TopIndexes(scores, liked, accumulator.ScoreScratch, selected);
+        var top = new ScoredPlaylist[liked];
+        for (var i = 0; i < liked; i++)
+        {
+            var at = selected[i];
+            top[i] = new ScoredPlaylist(new PlaylistIdx(accumulator.Playlists[at]), accumulator.Matches[at], scores[at]);
+        }
+
+        LikeSelection.SortInLikeOrder(top);
         result.Liked[ordinal] = top;
     }
 }

@@ -75,11 +75,8 @@ internal sealed class OverlapAccumulator
     /// <summary>Working space of <see cref="LikeSelection"/>.</summary>
     public double[] ScoreScratch { get; }
 
-    /// <summary>Scored overlaps (likes phase), created on first use.</summary>
-    public ScoredPlaylist[] Scored => field ??= new ScoredPlaylist[_playlistCount];
-
-    /// <summary>Selected items (likes phase), created on first use.</summary>
-    public ScoredPlaylist[] Top => field ??= new ScoredPlaylist[_playlistCount];
+    /// <summary>Indexes of the selected overlaps (likes phase), created on first use.</summary>
+    public int[] TopIndexes => field ??= new int[_playlistCount];
 
     /// <summary>Negative pool, hard and easy parts (negatives phase), created on first use.</summary>
     public PlaylistIdx[] Pool => field ??= new PlaylistIdx[_playlistCount];
@@ -225,12 +222,19 @@ internal sealed class OverlapAccumulator
 /// <c>√p</c> per playlist. The operations are exactly those of <see cref="LikeScoring.Score"/> (same IEEE
 /// operations in the same order), so the scores are bit-identical to it; a test checks this.
 /// </summary>
+/// <remarks>
+/// With AVX-512, 8 scores are computed at a time (the same multiply, add, multiply and divide per lane, each
+/// correctly rounded as in scalar code, so the results are the same bits); the division is what this saves.
+/// </remarks>
 internal sealed class ScoreTables
 {
     private readonly double[] _logOnePlus;
     private readonly double[] _sqrtPlaylistSongs;
+    private readonly bool _vector;
 
-    public ScoreTables(SparseRows playlistSongs)
+    /// <param name="playlistSongs">The playlist rows (for their lengths).</param>
+    /// <param name="allowVector">False forces the scalar loop (for tests).</param>
+    public ScoreTables(SparseRows playlistSongs, bool allowVector = true)
     {
         var maxLength = 0;
         _sqrtPlaylistSongs = new double[playlistSongs.RowCount];
@@ -246,45 +250,62 @@ internal sealed class ScoreTables
         {
             _logOnePlus[m] = Math.Log(1.0 + m);
         }
+
+        _vector = allowVector && Vector512.IsHardwareAccelerated;
     }
 
     /// <summary>
-    /// Scores the first <paramref name="count"/> overlaps of <paramref name="accumulator"/> into
-    /// <paramref name="destination"/> and <paramref name="scores"/>, keeping their ascending playlist order.
+    /// Scores the first <paramref name="count"/> overlaps of <paramref name="accumulator"/> (its playlists and m) into
+    /// <paramref name="scores"/>, keeping their ascending playlist order.
     /// </summary>
-    public void Score(OverlapAccumulator accumulator, int count, double exploration, int userSongs, Span<ScoredPlaylist> destination, Span<double> scores)
+    public void ScoreAll(OverlapAccumulator accumulator, int count, double exploration, int userSongs, Span<double> scores)
     {
         var oneMinusE = 1.0 - exploration;
         var sqrtS = Math.Sqrt(userSongs);
-        var playlists = accumulator.Playlists;
-        var matches = accumulator.Matches;
+        var playlists = accumulator.Playlists.AsSpan(0, count);
+        var matches = accumulator.Matches.AsSpan(0, count);
+        scores = scores[..count];
         var logs = _logOnePlus;
         var roots = _sqrtPlaylistSongs;
-        for (var i = 0; i < count; i++)
+        var i = 0;
+        if (_vector)
         {
-            var p = playlists[i];
-            var m = matches[i];
-            var score = ((oneMinusE * logs[m]) + exploration) / (sqrtS * roots[p]);
-            destination[i] = new ScoredPlaylist(new PlaylistIdx(p), m, score);
-            scores[i] = score;
+            var oneMinusEs = Vector512.Create(oneMinusE);
+            var es = Vector512.Create(exploration);
+            var sqrtSs = Vector512.Create(sqrtS);
+            ref var scoresRef = ref MemoryMarshal.GetReference(scores);
+            for (; i + 8 <= count; i += 8)
+            {
+                var log = Vector512.Create(
+                    logs[matches[i]], logs[matches[i + 1]], logs[matches[i + 2]], logs[matches[i + 3]],
+                    logs[matches[i + 4]], logs[matches[i + 5]], logs[matches[i + 6]], logs[matches[i + 7]]);
+                var root = Vector512.Create(
+                    roots[playlists[i]], roots[playlists[i + 1]], roots[playlists[i + 2]], roots[playlists[i + 3]],
+                    roots[playlists[i + 4]], roots[playlists[i + 5]], roots[playlists[i + 6]], roots[playlists[i + 7]]);
+                var score = ((oneMinusEs * log) + es) / (sqrtSs * root);
+                score.StoreUnsafe(ref scoresRef, (nuint)i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            scores[i] = ((oneMinusE * logs[matches[i]]) + exploration) / (sqrtS * roots[playlists[i]]);
         }
     }
 
     /// <summary>
     /// The negative pool of the last row: overlaps not flagged in <see cref="OverlapAccumulator.Marks"/> and not
-    /// owned by <paramref name="user"/>, in ascending playlist order, with their scores; returns the pool size.
+    /// owned by <paramref name="user"/>, into <see cref="OverlapAccumulator.Pool"/> in ascending playlist order, with
+    /// their scores in <see cref="OverlapAccumulator.Scores"/>; returns the pool size.
     /// </summary>
     public int ScorePool(OverlapAccumulator accumulator, int count, double exploration, int userSongs, int user, int[] owners)
     {
-        var oneMinusE = 1.0 - exploration;
-        var sqrtS = Math.Sqrt(userSongs);
+        // Score every overlap, then keep the pool in place (the pool index never passes the overlap index).
+        var scores = accumulator.Scores;
+        ScoreAll(accumulator, count, exploration, userSongs, scores);
         var playlists = accumulator.Playlists;
-        var matches = accumulator.Matches;
         var marks = accumulator.Marks;
         var pool = accumulator.Pool;
-        var scores = accumulator.Scores;
-        var logs = _logOnePlus;
-        var roots = _sqrtPlaylistSongs;
         var size = 0;
         for (var i = 0; i < count; i++)
         {
@@ -295,7 +316,7 @@ internal sealed class ScoreTables
             }
 
             pool[size] = new PlaylistIdx(p);
-            scores[size] = ((oneMinusE * logs[matches[i]]) + exploration) / (sqrtS * roots[p]);
+            scores[size] = scores[i];
             size++;
         }
 

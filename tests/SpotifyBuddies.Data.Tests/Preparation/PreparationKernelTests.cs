@@ -37,6 +37,108 @@ public sealed class PreparationKernelTests
     }
 
     [Theory]
+    [InlineData(10, 1)]
+    [InlineData(1000, 15)]
+    [InlineData(5000, 1000)]
+    [InlineData(5000, 5000)]
+    public void TopIndexes_SelectsWhatSplitSelects(int n, int k)
+    {
+        var random = new DeterministicRandom((ulong)(n + k));
+        var scores = Enumerable.Range(0, n).Select(_ => random.NextInt(9) / 9.0).ToArray();
+        var indexes = Enumerable.Range(0, n).ToArray();
+        var expected = new int[k];
+        LikeSelection.Split<int>(indexes, scores, k, new double[n], expected, []);
+        var top = new int[k];
+
+        LikeSelection.TopIndexes(scores, k, new double[n], top);
+
+        Assert.Equal(expected, top);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(150, false)]
+    [InlineData(2000, false)] // more than the stack buffer holds
+    [InlineData(150, true)] // a zero score: the comparer sort
+    public void SortInLikeOrder_GivesTheRuleOrder(int n, bool withZero)
+    {
+        var random = new DeterministicRandom((ulong)n);
+        var items = Enumerable.Range(0, n)
+            .Select(p => new ScoredPlaylist(new PlaylistIdx(random.NextInt(1 << 30)), random.NextInt(300), (1 + random.NextInt(20)) / (3.0 + random.NextInt(5))))
+            .DistinctBy(i => i.Playlist)
+            .ToArray();
+        if (withZero)
+        {
+            items[0] = items[0] with { Score = 0.0 };
+            items[^1] = items[^1] with { Score = -0.0 };
+        }
+
+        var expected = items.ToArray();
+        expected.AsSpan().Sort(LikeScoring.Compare);
+
+        LikeSelection.SortInLikeOrder(items);
+
+        Assert.Equal(expected, items);
+        Assert.True(n < 10 || items.Select(i => i.Score).Distinct().Count() < items.Length, "the case must have ties");
+    }
+
+    [Fact]
+    public void ScoreAll_VectorAndScalarAreBitIdenticalToTheRule()
+    {
+        var random = new DeterministicRandom(23);
+        var rows = Enumerable.Range(0, 500).Select(p => Enumerable.Range(0, 1 + random.NextInt(250)).ToArray()).ToArray();
+        var playlistSongs = Csr(rows);
+        var postings = playlistSongs.Transpose(250);
+        var accumulator = new OverlapAccumulator(playlistSongs);
+        var vector = new ScoreTables(playlistSongs);
+        var scalar = new ScoreTables(playlistSongs, allowVector: false);
+        for (var user = 0; user < 30; user++)
+        {
+            var library = Enumerable.Range(0, 250).Where(_ => random.NextDouble() < 0.05 + (user / 40.0)).ToArray();
+            var n = accumulator.Accumulate(library, postings);
+            var exploration = user == 0 ? 0.0 : user == 1 ? 1.0 : random.NextBeta(1.3, 3.3);
+            var fast = new double[n];
+            var slow = new double[n];
+
+            vector.ScoreAll(accumulator, n, exploration, library.Length, fast);
+            scalar.ScoreAll(accumulator, n, exploration, library.Length, slow);
+
+            for (var i = 0; i < n; i++)
+            {
+                var rule = LikeScoring.Score(accumulator.Matches[i], exploration, library.Length, rows[accumulator.Playlists[i]].Length);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(rule), BitConverter.DoubleToInt64Bits(fast[i]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(rule), BitConverter.DoubleToInt64Bits(slow[i]));
+            }
+        }
+    }
+
+    [Fact]
+    public void ScorePool_KeepsUnmarkedPlaylistsNotOwnedByTheUserWithTheirScores()
+    {
+        var random = new DeterministicRandom(29);
+        var rows = Enumerable.Range(0, 300).Select(p => Enumerable.Range(0, 60).Where(_ => random.NextDouble() < 0.2).ToArray()).ToArray();
+        var playlistSongs = Csr(rows);
+        var postings = playlistSongs.Transpose(60);
+        var accumulator = new OverlapAccumulator(playlistSongs);
+        var tables = new ScoreTables(playlistSongs);
+        var owners = Enumerable.Range(0, 300).Select(_ => random.NextInt(4) - 1).ToArray();
+        int[] library = [.. Enumerable.Range(0, 60).Where(_ => random.NextDouble() < 0.3)];
+        var n = accumulator.Accumulate(library, postings);
+        var overlaps = accumulator.Playlists.Take(n).Zip(accumulator.Matches.Take(n)).ToArray();
+        foreach (var (p, _) in overlaps.Where((_, i) => i % 5 == 0))
+        {
+            accumulator.Marks[p] = true;
+        }
+
+        var size = tables.ScorePool(accumulator, n, 0.25, library.Length, user: 2, owners);
+
+        var expected = overlaps.Where(o => !accumulator.Marks[o.First] && owners[o.First] != 2).ToArray();
+        Assert.InRange(expected.Length, 10, n - 10);
+        Assert.Equal(expected.Select(o => o.First), accumulator.Pool.Take(size).Select(p => p.Value));
+        Assert.Equal(expected.Select(o => tables.Score(o.Second, 0.25, library.Length, o.First)), accumulator.Scores.Take(size));
+    }
+
+    [Theory]
     [InlineData(1000)]
     [InlineData(100)]
     [InlineData(5)]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SpotifyBuddies.Core.Interactions;
@@ -376,7 +377,7 @@ public static class DataPreparation
                             positives[i] = liked[i].Playlist;
                         }
 
-                        Array.Sort(positives, static (a, b) => a.Value.CompareTo(b.Value));
+                        MemoryMarshal.Cast<PlaylistIdx, int>(positives.AsSpan()).Sort();
                         state.Splits[u] = UserSplitter.SplitPositives(positives, _parameters, splitRoot.Fork((ulong)u));
                     }
                 }));

@@ -404,11 +404,12 @@ internal static class RawInputLoader
             new ParallelOptions { CancellationToken = cancellationToken },
             _ =>
             {
+                var scratch = new MpdSliceScanner.Scratch();
                 int index;
                 while ((index = Interlocked.Increment(ref nextToParse)) < slices.Count)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var result = ParseSlice(slices[index], options, tracker, cancellationToken);
+                    var result = ParseSlice(slices[index], options, scratch, tracker, cancellationToken);
                     lock (mergeLock)
                     {
                         pending[index] = result;
@@ -428,51 +429,117 @@ internal static class RawInputLoader
     // Slices are read with a large buffer: a playlist cut by the buffer end is parsed again after the refill.
     private const int SliceBufferSize = 1 << 20;
 
-    private static SliceResult ParseSlice(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)
+    // Slices up to this size are read whole and tried on the fast path first (real slices are about 33 MB).
+    private const long MaxScannedSliceBytes = 512L << 20;
+
+    // A slice is read into memory and hashed; plain slices are scanned by MpdSliceScanner, any other goes through the
+    // streaming reader (over the same bytes), which reports what is wrong. Bigger slices are streamed from the file.
+    private static SliceResult ParseSlice(
+        string path, ReadOptions options, MpdSliceScanner.Scratch scratch, ByteProgress tracker, CancellationToken cancellationToken)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > MaxScannedSliceBytes)
+        {
+            return StreamSlice(path, options, tracker, cancellationToken);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            int read;
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
+            {
+                read = file.ReadAtLeast(buffer.AsSpan(0, (int)length), (int)length, throwOnEndOfStream: false);
+            }
+
+            tracker.Add(read);
+            var bytes = buffer.AsSpan(0, read);
+            var input = new DatasetInput { Role = "mpd", Path = Path.GetFullPath(path), Bytes = read, Sha256 = FileHashing.Sha256Hex(bytes) };
+            cancellationToken.ThrowIfCancellationRequested();
+            var scanned = new SliceBuilder();
+            if (MpdSliceScanner.TryScan(bytes, new MpdPlaylistKeys(), scratch, scanned.Add))
+            {
+                var report = new ReadReport();
+                report.CountRecords(scanned.Playlists);
+                return scanned.Result(report, input);
+            }
+
+            var streamed = new SliceBuilder();
+            var errors = new ReadReport();
+            using var stream = new MemoryStream(buffer, 0, read, writable: false);
+            foreach (var playlist in MpdSliceReader.ReadKeys(stream, path, options, errors, SliceBufferSize, cancellationToken))
+            {
+                streamed.Add(playlist);
+            }
+
+            return streamed.Result(errors, input);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static SliceResult StreamSlice(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)
     {
         var report = new ReadReport();
-        var localKeys = new Utf8KeyTable(1 << 14);
-        var stamps = new IntBuffer(1 << 14);
-        var pids = new List<int>(1000);
-        var names = new List<string>(1000);
-        var offsets = new IntBuffer(1001);
-        offsets.Add(0);
-        var songs = new IntBuffer(1 << 16);
-        long tracks = 0;
-        long blank = 0;
+        var builder = new SliceBuilder();
         using var stream = new HashingReadStream(
             new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan),
             tracker.Add);
         foreach (var playlist in MpdSliceReader.ReadKeys(stream, path, options, report, SliceBufferSize, cancellationToken))
         {
-            var ordinal = pids.Count;
-            pids.Add(playlist.Pid);
-            names.Add(playlist.Name);
-            tracks += playlist.Tracks;
-            blank += playlist.BlankTracks;
-            for (var k = 0; k < playlist.KeyCount; k++)
-            {
-                var id = localKeys.GetOrAdd(playlist.Key(k));
-                if (id == stamps.Count)
-                {
-                    stamps.Add(-1);
-                }
-
-                // A playlist is a set of songs: a repeated track counts once.
-                if (stamps.Span[id] != ordinal)
-                {
-                    stamps.Span[id] = ordinal;
-                    songs.Add(id);
-                }
-            }
-
-            offsets.Add(songs.Count);
+            builder.Add(playlist);
         }
 
         var hash = stream.FinishHash();
-        return new SliceResult(
-            [.. pids], [.. names], localKeys, offsets.Detach(), songs.Detach(), tracks, blank, report,
-            new DatasetInput { Role = "mpd", Path = Path.GetFullPath(path), Bytes = stream.BytesRead, Sha256 = hash });
+        return builder.Result(report, new DatasetInput { Role = "mpd", Path = Path.GetFullPath(path), Bytes = stream.BytesRead, Sha256 = hash });
+    }
+
+    /// <summary>One slice's playlists with slice-local song key ids, gathered playlist by playlist.</summary>
+    private sealed class SliceBuilder
+    {
+        private readonly Utf8KeyTable _keys = new(1 << 14);
+        private readonly List<int> _pids = new(1000);
+        private readonly List<string> _names = new(1000);
+        private IntBuffer _stamps = new(1 << 14);
+        private IntBuffer _offsets = new(1001);
+        private IntBuffer _songs = new(1 << 16);
+        private long _tracks;
+        private long _blank;
+
+        public SliceBuilder() => _offsets.Add(0);
+
+        public int Playlists => _pids.Count;
+
+        public void Add(MpdPlaylistKeys playlist)
+        {
+            var ordinal = _pids.Count;
+            _pids.Add(playlist.Pid);
+            _names.Add(playlist.Name);
+            _tracks += playlist.Tracks;
+            _blank += playlist.BlankTracks;
+            for (var k = 0; k < playlist.KeyCount; k++)
+            {
+                var id = _keys.GetOrAdd(playlist.Key(k));
+                if (id == _stamps.Count)
+                {
+                    _stamps.Add(-1);
+                }
+
+                // A playlist is a set of songs: a repeated track counts once.
+                if (_stamps.Span[id] != ordinal)
+                {
+                    _stamps.Span[id] = ordinal;
+                    _songs.Add(id);
+                }
+            }
+
+            _offsets.Add(_songs.Count);
+        }
+
+        public SliceResult Result(ReadReport report, DatasetInput input) =>
+            new([.. _pids], [.. _names], _keys, _offsets.Detach(), _songs.Detach(), _tracks, _blank, report, input);
     }
 
     private static LoadedInputs Build(MsdResult msd, DatasetInput msdInput, EntpResult entp, MpdResult mpd, RawDatasetPaths paths)

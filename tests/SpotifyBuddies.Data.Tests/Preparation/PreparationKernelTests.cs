@@ -207,6 +207,26 @@ public sealed class PreparationKernelTests
     }
 
     [Fact]
+    public void SelectAscending_OnRandomArraysWithTies_FindsEveryOrderStatistic()
+    {
+        var random = new DeterministicRandom(31);
+        for (var trial = 0; trial < 300; trial++)
+        {
+            var n = 1 + random.NextInt(trial < 200 ? 60 : 3000);
+            var distinct = 1 + random.NextInt(trial % 3 == 0 ? 3 : 1000);
+            var values = Enumerable.Range(0, n).Select(_ => (double)random.NextInt(distinct)).ToArray();
+            var sorted = values.Order().ToArray();
+            var indexes = n <= 60 ? Enumerable.Range(0, n) : [0, n / 3, n / 2, n - 1, random.NextInt(n)];
+            foreach (var index in indexes)
+            {
+                var copy = values.ToArray();
+                Assert.Equal(sorted[index], LikeSelection.SelectAscending(copy, index));
+                Assert.Equal(sorted, copy.Order()); // only rearranged
+            }
+        }
+    }
+
+    [Fact]
     public void Accumulate_BothKernelsGiveTheSameRowsOnSkewedData()
     {
         // Popular songs in long posting lists, playlists up to 255 songs (the byte kernel's limit), m up to 255.

@@ -85,6 +85,19 @@ internal sealed class OverlapAccumulator
 
     public PlaylistIdx[] Easy => field ??= new PlaylistIdx[_playlistCount];
 
+    /// <summary>A buffer of at least <paramref name="length"/> ints for a user's excluded playlists (negatives phase).</summary>
+    public Span<int> Excluded(int length)
+    {
+        if (_excluded.Length < length)
+        {
+            _excluded = new int[Math.Max(length, 2 * _excluded.Length)];
+        }
+
+        return _excluded;
+    }
+
+    private int[] _excluded = new int[256];
+
     /// <summary>Per-playlist flags for the caller (must be left all false).</summary>
     public bool[] Marks => field ??= new bool[_playlistCount];
 

@@ -224,4 +224,37 @@ public sealed class EvaluationBatchSamplerTests
         Assert.All(rows, row => Assert.Equal(4, row.Negatives.Distinct().Count()));
         Assert.Equal(11, rows.SelectMany(r => r.Negatives).Distinct().Count());
     }
+
+    [Fact]
+    public void EvaluationUniverse_ContainsExactlyItsIds()
+    {
+        int[] ids = [0, 3, 63, 64, 65, 200];
+        var universe = new EvaluationUniverse(ids);
+
+        Assert.Equal(ids, universe.Ids.ToArray());
+        Assert.All(ids, id => Assert.True(universe.Contains(id)));
+        Assert.All(new[] { -1, 1, 62, 66, 199, 201, 10_000, int.MaxValue, int.MinValue }, id => Assert.False(universe.Contains(id)));
+        Assert.False(new EvaluationUniverse([]).Contains(0));
+    }
+
+    [Fact]
+    public void Sample_WithAPreparedUniverse_DrawsTheSameRowsAsWithTheSpan()
+    {
+        var random = new Random(11);
+        var ids = Enumerable.Range(0, 3000).Where(_ => random.NextDouble() < 0.4).ToArray();
+        var universe = new EvaluationUniverse(ids);
+        var scratch = new EvaluationSamplerScratch();
+        for (var u = 0; u < 40; u++)
+        {
+            var excluded = ids.Where(_ => random.NextDouble() < (u % 4 == 0 ? 0.8 : 0.02)).Append(3001).ToArray();
+            var positives = excluded.Take(4).Select(p => new PlaylistIdx(p)).ToArray();
+            var prepared = new List<EvaluationBatch>();
+            var plain = new List<EvaluationBatch>();
+
+            EvaluationBatchSampler.Sample(User, positives, universe, excluded, 25, new DeterministicRandom((ulong)u), prepared, scratch);
+            EvaluationBatchSampler.Sample(User, positives, ids, excluded, 25, new DeterministicRandom((ulong)u), plain);
+
+            Assert.Equal(plain.Select(r => r.Negatives), prepared.Select(r => r.Negatives));
+        }
+    }
 }

@@ -207,6 +207,21 @@ public sealed class PreparationKernelTests
     }
 
     [Fact]
+    public void MergeAscending_GivesTheSortedDistinctUnion()
+    {
+        var random = new DeterministicRandom(37);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            int[][] lists = [.. Enumerable.Range(0, 4).Select(l => Enumerable.Range(0, 60).Where(_ => random.NextDouble() < (l == trial % 4 ? 0.0 : 0.2)).ToArray())];
+            var destination = new int[lists.Sum(l => l.Length)];
+
+            var merged = NegativesPhase.MergeAscending(lists[0], lists[1], lists[2], lists[3], destination);
+
+            Assert.Equal(lists.SelectMany(l => l).Distinct().Order(), merged.ToArray());
+        }
+    }
+
+    [Fact]
     public void SelectAscending_OnRandomArraysWithTies_FindsEveryOrderStatistic()
     {
         var random = new DeterministicRandom(31);

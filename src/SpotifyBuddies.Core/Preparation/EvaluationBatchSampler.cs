@@ -6,9 +6,6 @@ namespace SpotifyBuddies.Core.Preparation;
 /// <summary>Validation and test batches without leaks.</summary>
 public static class EvaluationBatchSampler
 {
-    // Up to this many negatives per row, "already drawn?" is a linear scan of the row; above it, a hash set.
-    private const int LinearSeenLimit = 64;
-
     /// <summary>
     /// For each of <paramref name="positives"/>, <paramref name="count"/> distinct negatives drawn uniformly from
     /// <paramref name="universe"/> (ascending, distinct playlist indexes) minus <paramref name="excluded"/> (the user's
@@ -19,10 +16,12 @@ public static class EvaluationBatchSampler
     /// <para>One row per positive, in the given order, even when no playlist is eligible (an empty row). The
     /// positive itself is never a negative, even when it is missing from <paramref name="excluded"/>.</para>
     /// <para>When at least half the universe and at least 2·count + 2 playlists are eligible, negatives are drawn by
-    /// rejection (a uniform universe index, rejected if excluded — binary search — or already drawn): O(count) expected
-    /// draws per row, no per-user allocation. Otherwise the eligible playlists are listed once per call and each row
+    /// rejection (a uniform universe index, rejected if excluded or already drawn, both O(1) lookups in the stamps of
+    /// an <see cref="EvaluationSamplerScratch"/>): O(count) expected draws per row, no per-row allocation but the row. Otherwise the eligible playlists are listed once per call and each row
     /// is a partial Fisher–Yates shuffle of that list. <paramref name="excluded"/> is checked to be strictly
     /// ascending; <paramref name="universe"/> is trusted (checking it per user would cost O(|universe|)).</para>
+    /// <para>This overload allocates its working memory (one int per playlist index) on every call; callers that
+    /// sample many users pass one <see cref="EvaluationSamplerScratch"/> per thread to the other overload.</para>
     /// </remarks>
     public static void Sample(
         UserIdx user,
@@ -31,10 +30,44 @@ public static class EvaluationBatchSampler
         ReadOnlySpan<int> excluded,
         int count,
         DeterministicRandom random,
-        List<EvaluationBatch> output)
+        List<EvaluationBatch> output) =>
+        Sample(user, positives, universe, excluded, count, random, output, new EvaluationSamplerScratch());
+
+    /// <summary>
+    /// As <see cref="Sample(UserIdx, ReadOnlySpan{PlaylistIdx}, ReadOnlySpan{int}, ReadOnlySpan{int}, int, DeterministicRandom, List{EvaluationBatch})"/>,
+    /// with reusable working memory: the rows drawn are the same, draw for draw, whatever <paramref name="scratch"/>
+    /// held before (it is only ever a cache of "seen" flags, never an input).
+    /// </summary>
+    public static void Sample(
+        UserIdx user,
+        ReadOnlySpan<PlaylistIdx> positives,
+        ReadOnlySpan<int> universe,
+        ReadOnlySpan<int> excluded,
+        int count,
+        DeterministicRandom random,
+        List<EvaluationBatch> output,
+        EvaluationSamplerScratch scratch) =>
+        Sample(user, positives, new EvaluationUniverse(universe.ToArray()), excluded, count, random, output, scratch);
+
+    /// <summary>
+    /// As <see cref="Sample(UserIdx, ReadOnlySpan{PlaylistIdx}, ReadOnlySpan{int}, ReadOnlySpan{int}, int, DeterministicRandom, List{EvaluationBatch}, EvaluationSamplerScratch)"/>
+    /// over a prepared <paramref name="universe"/> (built once for all users: "is it in the universe?" is then a
+    /// lookup instead of a binary search). Same rows, draw for draw.
+    /// </summary>
+    public static void Sample(
+        UserIdx user,
+        ReadOnlySpan<PlaylistIdx> positives,
+        EvaluationUniverse universe,
+        ReadOnlySpan<int> excluded,
+        int count,
+        DeterministicRandom random,
+        List<EvaluationBatch> output,
+        EvaluationSamplerScratch scratch)
     {
+        ArgumentNullException.ThrowIfNull(universe);
         ArgumentNullException.ThrowIfNull(random);
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(scratch);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         for (var i = 1; i < excluded.Length; i++)
         {
@@ -52,17 +85,15 @@ public static class EvaluationBatchSampler
         var excludedInUniverse = 0;
         foreach (var playlist in excluded)
         {
-            if (universe.BinarySearch(playlist) >= 0)
-            {
-                excludedInUniverse++;
-            }
+            excludedInUniverse += universe.Contains(playlist) ? 1 : 0;
         }
 
-        var eligible = universe.Length - excludedInUniverse;
+        var ids = universe.Ids;
+        var eligible = ids.Length - excludedInUniverse;
         output.EnsureCapacity(output.Count + positives.Length);
-        if (eligible >= (2L * count) + 2 && eligible >= universe.Length - eligible)
+        if (eligible >= (2L * count) + 2 && eligible >= ids.Length - eligible)
         {
-            SampleByRejection(user, positives, universe, excluded, count, random, output);
+            SampleByRejection(user, positives, ids, excluded, count, random, output, scratch);
         }
         else
         {
@@ -77,25 +108,36 @@ public static class EvaluationBatchSampler
         ReadOnlySpan<int> excluded,
         int count,
         DeterministicRandom random,
-        List<EvaluationBatch> output)
+        List<EvaluationBatch> output,
+        EvaluationSamplerScratch scratch)
     {
-        // At least count + 1 eligible besides the positive, and acceptance ≥ 1/4 per draw.
-        var seen = count > LinearSeenLimit ? new HashSet<int>(count) : null;
+        // At least count + 1 eligible besides the positive, and acceptance ≥ 1/4 per draw. Candidates come from the
+        // universe (ascending), so stamps up to its last id cover them; excluded ids beyond it can never be drawn.
+        var stamps = scratch.Reserve(universe[^1] + 1, positives.Length + 1, out var excludedStamp);
+        foreach (var playlist in excluded)
+        {
+            if (playlist < stamps.Length)
+            {
+                stamps[playlist] = excludedStamp;
+            }
+        }
+
+        var rowStamp = excludedStamp;
         foreach (var positive in positives)
         {
             var row = new PlaylistIdx[count];
-            seen?.Clear();
+            rowStamp++;
             var filled = 0;
             while (filled < count)
             {
                 var candidate = universe[random.NextInt(universe.Length)];
-                if (candidate == positive.Value
-                    || excluded.BinarySearch(candidate) >= 0
-                    || (seen is null ? Contains(row.AsSpan(0, filled), candidate) : !seen.Add(candidate)))
+                var stamp = stamps[candidate];
+                if (candidate == positive.Value || stamp == excludedStamp || stamp == rowStamp)
                 {
                     continue;
                 }
 
+                stamps[candidate] = rowStamp;
                 row[filled] = new PlaylistIdx(candidate);
                 filled++;
             }
@@ -107,7 +149,7 @@ public static class EvaluationBatchSampler
     private static void SampleFromEligible(
         UserIdx user,
         ReadOnlySpan<PlaylistIdx> positives,
-        ReadOnlySpan<int> universe,
+        EvaluationUniverse universe,
         ReadOnlySpan<int> excluded,
         int eligible,
         int count,
@@ -118,7 +160,7 @@ public static class EvaluationBatchSampler
         var pool = new int[eligible];
         var filledPool = 0;
         var e = 0;
-        foreach (var playlist in universe)
+        foreach (var playlist in universe.Ids)
         {
             while (e < excluded.Length && excluded[e] < playlist)
             {
@@ -139,7 +181,7 @@ public static class EvaluationBatchSampler
         foreach (var positive in positives)
         {
             var size = filledPool;
-            if (universe.BinarySearch(positive.Value) >= 0 && excluded.BinarySearch(positive.Value) < 0)
+            if (universe.Contains(positive.Value) && excluded.BinarySearch(positive.Value) < 0)
             {
                 // Contract breach guard: park the positive past the end of this row's pool.
                 var at = Array.IndexOf(pool, positive.Value, 0, size);
@@ -159,17 +201,67 @@ public static class EvaluationBatchSampler
             output.Add(new EvaluationBatch(user, positive, row));
         }
     }
+}
 
-    private static bool Contains(ReadOnlySpan<PlaylistIdx> drawn, int playlist)
+/// <summary>
+/// The playlists evaluation negatives are drawn from: ascending, distinct indexes (trusted, not checked: checking
+/// is O(n)) with a membership bitmap, so "is it in the universe?" is one lookup. Built once, shared by all threads.
+/// </summary>
+public sealed class EvaluationUniverse
+{
+    private readonly int[] _ids;
+    private readonly ulong[] _members;
+
+    /// <param name="ascendingDistinctIds">Non-negative playlist indexes, ascending and distinct; kept, not copied.</param>
+    public EvaluationUniverse(int[] ascendingDistinctIds)
     {
-        foreach (var item in drawn)
+        ArgumentNullException.ThrowIfNull(ascendingDistinctIds);
+        _ids = ascendingDistinctIds;
+        var max = _ids.Length == 0 ? -1 : _ids[^1];
+        _members = new ulong[(max + 64) / 64];
+        foreach (var id in _ids)
         {
-            if (item.Value == playlist)
-            {
-                return true;
-            }
+            ArgumentOutOfRangeException.ThrowIfNegative(id, nameof(ascendingDistinctIds));
+            _members[id >> 6] |= 1UL << id;
+        }
+    }
+
+    public ReadOnlySpan<int> Ids => _ids;
+
+    public bool Contains(int id) => (uint)(id >> 6) < (uint)_members.Length && id >= 0 && (_members[id >> 6] & (1UL << id)) != 0;
+}
+
+/// <summary>
+/// Reusable working memory of <see cref="EvaluationBatchSampler"/> for one thread: one int stamp per playlist index.
+/// Each call takes fresh stamp values (one for "excluded", one per row for "already drawn"), so nothing needs
+/// clearing between users; the array is cleared only when the stamp counter wraps.
+/// </summary>
+public sealed class EvaluationSamplerScratch
+{
+    private int[] _stamps = [];
+    private int _last;
+
+    /// <summary>
+    /// Stamps covering ids [0, <paramref name="length"/>) and <paramref name="count"/> consecutive fresh stamp values
+    /// starting at <paramref name="first"/>: no entry of the returned array holds any of them.
+    /// </summary>
+    internal int[] Reserve(int length, int count, out int first)
+    {
+        if (_stamps.Length < length)
+        {
+            // Fresh zeros: 0 is never handed out, so restart the counter too.
+            _stamps = new int[Math.Max(length, (int)Math.Min(Array.MaxLength, 2L * _stamps.Length))];
+            _last = 0;
         }
 
-        return false;
+        if (_last > int.MaxValue - count)
+        {
+            Array.Clear(_stamps);
+            _last = 0;
+        }
+
+        first = _last + 1;
+        _last += count;
+        return _stamps;
     }
 }

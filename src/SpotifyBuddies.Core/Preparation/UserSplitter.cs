@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Core.Randomness;
 
@@ -22,7 +23,7 @@ public static class UserSplitter
         var shuffled = usersWithPositives.ToArray();
         random.Shuffle<UserIdx>(shuffled);
         var cold = shuffled[..FractionMath.Floor(coldFraction, shuffled.Length)];
-        Array.Sort(cold, static (a, b) => a.Value.CompareTo(b.Value));
+        MemoryMarshal.Cast<UserIdx, int>(cold.AsSpan()).Sort();
         return cold;
     }
 
@@ -55,10 +56,11 @@ public static class UserSplitter
             SortedCopy(shuffled.AsSpan(validationEnd)));
     }
 
+    // Ascending by index: the indexes are sorted as plain ints (the wrappers are one int each), no comparer call.
     private static PlaylistIdx[] SortedCopy(ReadOnlySpan<PlaylistIdx> playlists)
     {
         var copy = playlists.ToArray();
-        Array.Sort(copy, static (a, b) => a.Value.CompareTo(b.Value));
+        MemoryMarshal.Cast<PlaylistIdx, int>(copy.AsSpan()).Sort();
         return copy;
     }
 }

@@ -12,11 +12,13 @@ namespace SpotifyBuddies.Data.Formats;
 /// value of another root property) is first skipped with <see cref="Utf8JsonReader.TrySkip"/>; if its bytes are not
 /// all buffered yet, the reader goes back to the state before the item, the buffer is refilled (grown when the item
 /// does not fit) and the item is tried again. A complete playlist is then parsed from the buffer. Memory is bounded
-/// by the largest single item, not by the file.
+/// by the largest single item, not by the file. <see cref="TryReadNextKeys"/> is the allocation-light variant for
+/// data preparation (see MpdSliceParser.Keys.cs).
 /// </summary>
-internal sealed class MpdSliceParser : IDisposable
+internal sealed partial class MpdSliceParser : IDisposable
 {
-    private const int InitialBufferSize = 64 * 1024;
+    /// <summary>The buffer a parser starts with unless told otherwise (it grows to fit the largest item).</summary>
+    public const int InitialBufferSize = 64 * 1024;
     private const int MaxBufferSize = 256 * 1024 * 1024;
 
     private readonly Stream _stream;
@@ -38,14 +40,16 @@ internal sealed class MpdSliceParser : IDisposable
     private bool _sawPlaylists;
     private (long Line, long Column) _rootPosition;
 
-    public MpdSliceParser(Stream stream, string file, ReadOptions options, ReadReport report, CancellationToken cancellationToken)
+    public MpdSliceParser(
+        Stream stream, string file, ReadOptions options, ReadReport report, CancellationToken cancellationToken, int initialBufferSize = InitialBufferSize)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(initialBufferSize, 16);
         _stream = stream;
         _file = file;
         _options = options;
         _report = report;
         _cancellationToken = cancellationToken;
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(initialBufferSize, MaxBufferSize));
     }
 
     private enum Phase { Start, Root, Playlists, AfterRoot, Done }
@@ -54,6 +58,14 @@ internal sealed class MpdSliceParser : IDisposable
 
     /// <summary>The next good playlist; bad ones are reported to the <see cref="ReadReport"/> on the way.</summary>
     public bool TryReadNext([NotNullWhen(true)] out MpdPlaylist? playlist)
+    {
+        _keys = null;
+        var found = Next(out playlist);
+        Debug.Assert(!found || playlist is not null, "a playlist step yields a playlist");
+        return found;
+    }
+
+    private bool Next(out MpdPlaylist? playlist)
     {
         if (!_started)
         {
@@ -67,7 +79,6 @@ internal sealed class MpdSliceParser : IDisposable
             switch (Step(out playlist))
             {
                 case StepResult.Playlist:
-                    Debug.Assert(playlist is not null, "a playlist step yields a playlist");
                     return true;
                 case StepResult.End:
                     return false;
@@ -230,6 +241,26 @@ internal sealed class MpdSliceParser : IDisposable
         var index = _playlistIndex;
         var start = (int)reader.TokenStartIndex;
         var isObject = reader.TokenType == JsonTokenType.StartObject;
+        if (isObject && _keys is { } keys)
+        {
+            // One pass straight into the keys; anything unusual is left to the full parser below, which has the
+            // error messages (the reader goes back to the playlist's opening brace).
+            var atObject = reader;
+            switch (ParseKeys(ref reader, keys))
+            {
+                case KeysResult.Complete:
+                    Commit(ref reader);
+                    _playlistIndex++;
+                    return StepResult.Playlist;
+                case KeysResult.NeedMoreData:
+                    return StepResult.NeedMoreData;
+                case KeysResult.Unusual:
+                default:
+                    reader = atObject;
+                    break;
+            }
+        }
+
         var description = isObject ? null : JsonValues.Describe(ref reader);
         if (!reader.TrySkip())
         {
@@ -251,6 +282,7 @@ internal sealed class MpdSliceParser : IDisposable
         var parser = new PlaylistParser(this, index, offset);
         if (parser.TryParse(json, out playlist, out var error))
         {
+            _keys?.Fill(playlist);
             return StepResult.Playlist;
         }
 

@@ -40,6 +40,27 @@ public static class MpdSliceReader
     }
 
     /// <summary>
+    /// Streams the playlists of a slice as song keys (data preparation's view): the same playlists, in the same order
+    /// and with the same errors as <see cref="Read(Stream, string, ReadOptions, ReadReport, CancellationToken)"/>,
+    /// each given as the pid, name and <see cref="Core.Interactions.SongKey"/> bytes of its tracks. The one
+    /// <see cref="MpdPlaylistKeys"/> yielded is refilled by the next step, so copy what must outlive it.
+    /// </summary>
+    internal static IEnumerable<MpdPlaylistKeys> ReadKeys(
+        Stream stream,
+        string displayName,
+        ReadOptions options,
+        ReadReport report,
+        int bufferSize = MpdSliceParser.InitialBufferSize,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(displayName);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(report);
+        return ReadKeysStream(stream, displayName, options, report, bufferSize, cancellationToken);
+    }
+
+    /// <summary>
     /// The slice files (<c>mpd.slice.*.json</c>) in <paramref name="directory"/> and its <c>data/</c> subfolder,
     /// ordered by the numeric start of the slice range (<c>0-999</c> before <c>1000-1999</c>); files whose name has
     /// no numeric range come last, by name.
@@ -92,6 +113,18 @@ public static class MpdSliceReader
         {
             report.CountRecord();
             yield return playlist;
+        }
+    }
+
+    private static IEnumerable<MpdPlaylistKeys> ReadKeysStream(
+        Stream stream, string displayName, ReadOptions options, ReadReport report, int bufferSize, CancellationToken cancellationToken)
+    {
+        using var parser = new MpdSliceParser(stream, displayName, options, report, cancellationToken, bufferSize);
+        var keys = new MpdPlaylistKeys();
+        while (parser.TryReadNextKeys(keys))
+        {
+            report.CountRecord();
+            yield return keys;
         }
     }
 

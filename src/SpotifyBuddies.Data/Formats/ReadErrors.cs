@@ -46,6 +46,8 @@ public sealed class ReadReport
 
     internal void CountRecord() => Records++;
 
+    internal void CountRecords(long count) => Records += count;
+
     /// <summary>Throws unless <paramref name="options"/> says to skip; otherwise counts and keeps the error.</summary>
     internal void Bad(DataFormatError error, ReadOptions options, Exception? inner = null)
     {

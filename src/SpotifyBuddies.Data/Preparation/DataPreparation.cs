@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SpotifyBuddies.Core.Interactions;
@@ -120,7 +121,8 @@ public static class DataPreparation
                 }
 
                 buckets = TripletShuffle.BucketCountFor(maxTriplets);
-                await using (var streamed = await StreamedOutputs.CreateAsync(directory, _parameters.EvaluationNegatives, buckets, cancellationToken))
+                await using (var streamed = await StreamedOutputs.CreateAsync(
+                    directory, _parameters.EvaluationNegatives, buckets, TripletShuffle.FitsInMemory(maxTriplets), cancellationToken))
                 {
                     negatives = await NegativesPhase.RunAsync(
                         state, inputs, _parameters, _root, buckets, streamed.WriteBlocksAsync,
@@ -375,7 +377,7 @@ public static class DataPreparation
                             positives[i] = liked[i].Playlist;
                         }
 
-                        Array.Sort(positives, static (a, b) => a.Value.CompareTo(b.Value));
+                        MemoryMarshal.Cast<PlaylistIdx, int>(positives.AsSpan()).Sort();
                         state.Splits[u] = UserSplitter.SplitPositives(positives, _parameters, splitRoot.Fork((ulong)u));
                     }
                 }));
@@ -731,12 +733,27 @@ public static class DataPreparation
                 "the test rows as raw row-major little-endian int32"));
             entries.AddRange(reports.Select(r => (r.Name, r.Format, (long?)null, (IReadOnlyList<long>?)null, (IReadOnlyList<ColumnSchema>?)null, (string?)"statistics report")));
 
+            // Largest files first, each worker taking the next one: the wall time is about max(largest, total / workers).
             var hashes = new string[entries.Count];
+            var bySize = Enumerable.Range(0, entries.Count)
+                .OrderByDescending(i => new FileInfo(Path.Combine(directory, entries[i].Name)).Length)
+                .ThenBy(i => i)
+                .ToArray();
+            var next = -1;
             Parallelism.Run(() => Parallel.For(
                 0,
-                entries.Count,
-                new ParallelOptions { MaxDegreeOfParallelism = request.MaxDegreeOfParallelism, CancellationToken = cancellationToken },
-                i => hashes[i] = FileHashing.Sha256OfFile(Path.Combine(directory, entries[i].Name))));
+                Math.Clamp(request.MaxDegreeOfParallelism, 1, entries.Count),
+                new ParallelOptions { CancellationToken = cancellationToken },
+                _ =>
+                {
+                    int at;
+                    while ((at = Interlocked.Increment(ref next)) < bySize.Length)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var i = bySize[at];
+                        hashes[i] = FileHashing.Sha256OfFile(Path.Combine(directory, entries[i].Name));
+                    }
+                }));
 
             return
             [

@@ -1,3 +1,4 @@
+using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Core.Preparation;
 
 namespace SpotifyBuddies.Data.Preparation;
@@ -121,15 +122,75 @@ internal static class LikeSelection
         }
     }
 
+    /// <summary>
+    /// The indexes (ascending) of the top <paramref name="k"/> of <paramref name="scores"/> in the like order, for items
+    /// in ascending playlist order: <see cref="Split{T}"/> applied to the indexes themselves.
+    /// </summary>
+    public static void TopIndexes(ReadOnlySpan<double> scores, int k, Span<double> scratch, Span<int> top)
+    {
+        if (k == 0)
+        {
+            return;
+        }
+
+        var (threshold, ties) = Threshold(scores, k, scratch);
+        var t = 0;
+        for (var i = 0; i < scores.Length; i++)
+        {
+            var score = scores[i];
+            if (score > threshold || (score == threshold && ties-- > 0))
+            {
+                top[t++] = i;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sorts <paramref name="items"/> in the like order (<see cref="LikeScoring.Compare"/>). When every score is a
+    /// positive finite number, by one 128-bit key per item (inverted score bits, then playlist, then m): for such
+    /// doubles the bit patterns order as the numbers do, so the order is the same, without a comparer call per step.
+    /// </summary>
+    public static void SortInLikeOrder(Span<ScoredPlaylist> items)
+    {
+        foreach (var item in items)
+        {
+            if (!(item.Score > 0 && double.IsFinite(item.Score)) || item.Playlist.Value < 0 || item.Matches < 0)
+            {
+                items.Sort(default(LikeOrder));
+                return;
+            }
+        }
+
+        Span<UInt128> keys = items.Length <= 512 ? stackalloc UInt128[items.Length] : new UInt128[items.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var item = items[i];
+            keys[i] = new UInt128(~BitConverter.DoubleToUInt64Bits(item.Score), ((ulong)(uint)item.Playlist.Value << 32) | (uint)item.Matches);
+        }
+
+        keys.Sort();
+        for (var i = 0; i < items.Length; i++)
+        {
+            var upper = (ulong)(keys[i] >> 64);
+            var lower = (ulong)keys[i];
+            items[i] = new ScoredPlaylist(new PlaylistIdx((int)(lower >> 32)), (int)(uint)lower, BitConverter.UInt64BitsToDouble(~upper));
+        }
+    }
+
     /// <summary>The element that would be at <paramref name="index"/> if <paramref name="values"/> were sorted ascending (rearranges them).</summary>
+    /// <remarks>
+    /// Quickselect with a median-of-three pivot and a branch-free Lomuto partition (an unconditional swap and a
+    /// conditional step per element: no mispredicted branch per comparison). When nothing is below the pivot (it is
+    /// the smallest value, frequent with ties), the range is split at "equal to it" instead, so ties cannot stall it.
+    /// After 2·log2(n) rounds the rest is sorted: O(n log n) at worst.
+    /// </remarks>
     internal static double SelectAscending(Span<double> values, int index)
     {
         var lo = 0;
         var hi = values.Length - 1;
-        var budget = 2 * (64 - long.LeadingZeroCount(values.Length)); // then sort: O(n log n) at worst
+        var budget = 2 * (64 - long.LeadingZeroCount(values.Length));
         while (hi - lo >= SortThreshold && --budget >= 0)
         {
-            // Median of three as the pivot; Hoare partition (values equal to the pivot may go either way).
             var mid = lo + ((hi - lo) >> 1);
             if (values[mid] < values[lo])
             {
@@ -145,44 +206,72 @@ internal static class LikeSelection
                 }
             }
 
+            // The median to the end; values[lo..hi) are partitioned around it.
             var pivot = values[mid];
-            var i = lo;
-            var j = hi;
-            while (i <= j)
+            (values[mid], values[hi]) = (values[hi], values[mid]);
+            var below = PartitionBelow(values[lo..hi], pivot);
+            if (below == 0)
             {
-                while (values[i] < pivot)
+                // The pivot is the smallest value: split at "equal to it" instead; all of that part equals the pivot.
+                var equal = PartitionAtMost(values[lo..hi], pivot);
+                if (index < lo + equal + 1)
                 {
-                    i++;
+                    return pivot;
                 }
 
-                while (pivot < values[j])
-                {
-                    j--;
-                }
-
-                if (i <= j)
-                {
-                    (values[i], values[j]) = (values[j], values[i]);
-                    i++;
-                    j--;
-                }
+                (values[lo + equal], values[hi]) = (values[hi], values[lo + equal]);
+                lo += equal + 1;
+                continue;
             }
 
-            if (index <= j)
+            // values[lo, lo + below) < pivot ≤ values[lo + below, hi); the pivot goes between them.
+            var at = lo + below;
+            (values[at], values[hi]) = (values[hi], values[at]);
+            if (index < at)
             {
-                hi = j;
+                hi = at - 1;
             }
-            else if (index >= i)
+            else if (index > at)
             {
-                lo = i;
+                lo = at + 1;
             }
             else
             {
-                return values[index];
+                return pivot;
             }
         }
 
         values[lo..(hi + 1)].Sort();
         return values[index];
+    }
+
+    // Moves the values below the pivot to the front (order within each side unspecified); returns how many there are.
+    private static int PartitionBelow(Span<double> values, double pivot)
+    {
+        var i = 0;
+        for (var j = 0; j < values.Length; j++)
+        {
+            var x = values[j];
+            values[j] = values[i];
+            values[i] = x;
+            i += x < pivot ? 1 : 0;
+        }
+
+        return i;
+    }
+
+    // Moves the values at most the pivot to the front; returns how many there are.
+    private static int PartitionAtMost(Span<double> values, double pivot)
+    {
+        var i = 0;
+        for (var j = 0; j < values.Length; j++)
+        {
+            var x = values[j];
+            values[j] = values[i];
+            values[i] = x;
+            i += x <= pivot ? 1 : 0;
+        }
+
+        return i;
     }
 }

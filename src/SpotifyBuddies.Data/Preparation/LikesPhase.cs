@@ -1,3 +1,4 @@
+using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Core.Preparation;
 using SpotifyBuddies.Core.Randomness;
 
@@ -46,7 +47,6 @@ internal static class LikesPhase
     {
         var result = new LikesResult(users.Length);
         var explorationRoot = root.Fork("exploration");
-        var playlistCount = inputs.PlaylistSongs.RowCount;
         var blocks = (users.Length + blockSize - 1) / blockSize;
         var done = 0;
         var next = -1;
@@ -59,7 +59,7 @@ internal static class LikesPhase
             new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism, CancellationToken = cancellationToken },
             _ =>
             {
-                var accumulator = new OverlapAccumulator(playlistCount);
+                var accumulator = new OverlapAccumulator(inputs.PlaylistSongs);
                 int block;
                 while ((block = Interlocked.Increment(ref next)) < blocks)
                 {
@@ -99,9 +99,8 @@ internal static class LikesPhase
             return;
         }
 
-        var scored = accumulator.Scored.AsSpan(0, n);
         var scores = accumulator.Scores.AsSpan(0, n);
-        tables.Score(accumulator, n, exploration, songs.Length, scored, scores);
+        tables.ScoreAll(accumulator, n, exploration, songs.Length, scores);
         var sum = 0.0;
         var min = double.PositiveInfinity;
         var max = double.NegativeInfinity;
@@ -117,10 +116,16 @@ internal static class LikesPhase
         result.ScoreMax[ordinal] = max;
 
         var liked = LikeScoring.LikedCount(n, parameters.LikedFraction);
-        var selected = accumulator.Top.AsSpan(0, liked);
-        LikeSelection.Split<ScoredPlaylist>(scored, scores, liked, accumulator.ScoreScratch, selected, []);
-        var top = selected.ToArray();
-        top.AsSpan().Sort(default(LikeOrder));
+        var selected = accumulator.TopIndexes.AsSpan(0, liked);
+        LikeSelection.TopIndexes(scores, liked, accumulator.ScoreScratch, selected);
+        var top = new ScoredPlaylist[liked];
+        for (var i = 0; i < liked; i++)
+        {
+            var at = selected[i];
+            top[i] = new ScoredPlaylist(new PlaylistIdx(accumulator.Playlists[at]), accumulator.Matches[at], scores[at]);
+        }
+
+        LikeSelection.SortInLikeOrder(top);
         result.Liked[ordinal] = top;
     }
 }

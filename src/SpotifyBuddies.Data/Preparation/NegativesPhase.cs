@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Core.Preparation;
 using SpotifyBuddies.Core.Randomness;
@@ -53,7 +54,7 @@ internal sealed class BlockOutput
 /// the negative pool is the overlapping kept playlists that the user neither likes nor owns, split into hard (the
 /// top <see cref="TripletSampler.HardCount"/> in the like order) and easy (the rest), and
 /// <see cref="TripletSampler.Sample"/> draws the triplets; then the validation and test rows are drawn by
-/// <see cref="EvaluationBatchSampler.Sample"/>. Blocks of users are computed in parallel and written in user
+/// <see cref="EvaluationBatchSampler"/>. Blocks of users are computed in parallel and written in user
 /// order as they complete, with a bounded number in flight, so memory is bounded by the block size and the
 /// output does not depend on the scheduling.
 /// </summary>
@@ -80,7 +81,7 @@ internal static class NegativesPhase
         CancellationToken cancellationToken)
     {
         var context = new Context(state, inputs, parameters, root, bucketCount);
-        var result = new NegativesResult(state.UserCount) { UniverseSize = context.Universe.Length };
+        var result = new NegativesResult(state.UserCount) { UniverseSize = context.Universe.Ids.Length };
         var blocks = (state.UserCount + blockSize - 1) / blockSize;
         progress?.Report(new PreparePhaseProgress(Phase, 0, blocks));
         if (blocks == 0)
@@ -109,7 +110,8 @@ internal static class NegativesPhase
             workers[w] = Task.Run(
                 async () =>
                 {
-                    var accumulator = new OverlapAccumulator(state.PlaylistCount);
+                    var accumulator = new OverlapAccumulator(state.PlaylistSongs);
+                    var scratch = new EvaluationSamplerScratch();
                     while (true)
                     {
                         await slots.WaitAsync(stop.Token);
@@ -126,7 +128,7 @@ internal static class NegativesPhase
                             var end = Math.Min(state.UserCount, (block + 1) * blockSize);
                             for (var user = block * blockSize; user < end; user++)
                             {
-                                ProcessUser(user, context, accumulator, output, result);
+                                ProcessUser(user, context, accumulator, scratch, output, result);
                             }
 
                             stop.Token.ThrowIfCancellationRequested();
@@ -195,7 +197,8 @@ internal static class NegativesPhase
         return result;
     }
 
-    private static void ProcessUser(int user, Context context, OverlapAccumulator accumulator, BlockOutput output, NegativesResult result)
+    private static void ProcessUser(
+        int user, Context context, OverlapAccumulator accumulator, EvaluationSamplerScratch scratch, BlockOutput output, NegativesResult result)
     {
         var state = context.State;
         if (state.IsCold[user])
@@ -254,32 +257,50 @@ internal static class NegativesPhase
             return;
         }
 
-        // Excluded: every positive of the user (train, validation, test) and the playlists they own.
+        // Excluded: every positive of the user (train, validation, test) and the playlists they own. All four lists are
+        // ascending, so a merge gives the ascending, distinct set the sampler wants.
         var owned = state.Owned![user];
-        var excluded = new int[liked.Length + owned.Length];
-        for (var i = 0; i < liked.Length; i++)
-        {
-            excluded[i] = liked[i].Playlist.Value;
-        }
-
-        owned.CopyTo(excluded.AsSpan(liked.Length));
-        Array.Sort(excluded);
-        var distinct = 0;
-        for (var i = 0; i < excluded.Length; i++)
-        {
-            if (distinct == 0 || excluded[i] != excluded[distinct - 1])
-            {
-                excluded[distinct++] = excluded[i];
-            }
-        }
-
-        var exclusion = excluded.AsSpan(0, distinct);
+        var exclusion = MergeAscending(
+            MemoryMarshal.Cast<PlaylistIdx, int>(split.Train.AsSpan()),
+            MemoryMarshal.Cast<PlaylistIdx, int>(split.Validation.AsSpan()),
+            MemoryMarshal.Cast<PlaylistIdx, int>(split.Test.AsSpan()),
+            owned,
+            accumulator.Excluded(split.Train.Length + split.Validation.Length + split.Test.Length + owned.Length));
         EvaluationBatchSampler.Sample(
             userIdx, split.Validation, context.Universe, exclusion, context.Parameters.EvaluationNegatives,
-            context.ValidationRoot.Fork((ulong)user), output.Validation);
+            context.ValidationRoot.Fork((ulong)user), output.Validation, scratch);
         EvaluationBatchSampler.Sample(
             userIdx, split.Test, context.Universe, exclusion, context.Parameters.EvaluationNegatives,
-            context.TestRoot.Fork((ulong)user), output.Test);
+            context.TestRoot.Fork((ulong)user), output.Test, scratch);
+    }
+
+    /// <summary>The union of four ascending lists, ascending and without repeats, into <paramref name="destination"/>.</summary>
+    internal static ReadOnlySpan<int> MergeAscending(ReadOnlySpan<int> a, ReadOnlySpan<int> b, ReadOnlySpan<int> c, ReadOnlySpan<int> d, Span<int> destination)
+    {
+        var n = 0;
+        while (!(a.IsEmpty && b.IsEmpty && c.IsEmpty && d.IsEmpty))
+        {
+            var next = Math.Min(Math.Min(Head(a), Head(b)), Math.Min(Head(c), Head(d)));
+            destination[n++] = next;
+            a = SkipEqual(a, next);
+            b = SkipEqual(b, next);
+            c = SkipEqual(c, next);
+            d = SkipEqual(d, next);
+        }
+
+        return destination[..n];
+
+        static int Head(ReadOnlySpan<int> list) => list.IsEmpty ? int.MaxValue : list[0];
+
+        static ReadOnlySpan<int> SkipEqual(ReadOnlySpan<int> list, int value)
+        {
+            while (!list.IsEmpty && list[0] == value)
+            {
+                list = list[1..];
+            }
+
+            return list;
+        }
     }
 
     /// <summary>The read-only inputs every worker shares.</summary>
@@ -293,7 +314,7 @@ internal static class NegativesPhase
             BucketCount = bucketCount;
             Postings = state.PlaylistSongs.Transpose(inputs.SongKeys.Length);
             Tables = new ScoreTables(state.PlaylistSongs);
-            Universe = BuildUniverse(state);
+            Universe = new EvaluationUniverse(BuildUniverse(state));
             TripletRoot = root.Fork("triplets");
             BucketRoot = root.Fork("triplet-buckets");
             ValidationRoot = root.Fork("val-batches");
@@ -306,7 +327,7 @@ internal static class NegativesPhase
         public int BucketCount { get; }
         public SparseRows Postings { get; }
         public ScoreTables Tables { get; }
-        public int[] Universe { get; }
+        public EvaluationUniverse Universe { get; }
         public DeterministicRandom TripletRoot { get; }
         public DeterministicRandom BucketRoot { get; }
         public DeterministicRandom ValidationRoot { get; }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
 using SpotifyBuddies.Core.Interactions;
 using SpotifyBuddies.Data.Datasets;
 using SpotifyBuddies.Data.Formats;
@@ -64,20 +66,45 @@ internal static class RawInputLoader
             + paths.MpdSlices.Sum(s => new FileInfo(s).Length);
         var tracker = new ByteProgress(progress, totalBytes);
 
-        // MSD first: ENTP needs the song id → key join. Small next to the others (1M rows for the real MSD).
-        var msd = ReadMsd(paths.MsdSongs, options, tracker, cancellationToken);
-
-        // ENTP chunks and MPD slices are parsed in parallel at the same time; the MSD file is hashed meanwhile.
+        // MPD slices are parsed from the start; meanwhile MSD is read (ENTP needs its song id → key join), then ENTP
+        // chunks are parsed while the MSD file is hashed. An MSD error wins over an MPD one, as when MSD was read first.
+        MsdResult? msd = null;
         EntpResult? entp = null;
         MpdResult? mpd = null;
         string? msdHash = null;
-        Parallelism.Run(() => Parallel.Invoke(
-            new ParallelOptions { CancellationToken = cancellationToken },
-            () => entp = ReadEntp(paths.TasteTriplets, msd, options, maxDegreeOfParallelism, entpChunkBytes, tracker, cancellationToken),
-            () => mpd = ReadMpd(paths.MpdSlices, options, maxDegreeOfParallelism, tracker, cancellationToken),
-            () => msdHash = FileHashing.Sha256OfFile(paths.MsdSongs)));
-        tracker.Complete();
+        Exception? msdError = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            Parallelism.Run(() => Parallel.Invoke(
+                new ParallelOptions { CancellationToken = cancellationToken },
+                () =>
+                {
+                    try
+                    {
+                        msd = ReadMsd(paths.MsdSongs, options, tracker, stop.Token);
+                    }
+                    catch (Exception error) when (error is not OperationCanceledException)
+                    {
+                        msdError = error;
+                        stop.Cancel();
+                        throw;
+                    }
 
+                    Parallelism.Run(() => Parallel.Invoke(
+                        new ParallelOptions { CancellationToken = stop.Token },
+                        () => entp = ReadEntp(paths.TasteTriplets, msd, options, maxDegreeOfParallelism, entpChunkBytes, tracker, stop.Token),
+                        () => msdHash = FileHashing.Sha256OfFile(paths.MsdSongs)));
+                },
+                () => mpd = ReadMpd(paths.MpdSlices, options, maxDegreeOfParallelism, tracker, stop.Token)));
+        }
+        catch (Exception) when (msdError is not null && !cancellationToken.IsCancellationRequested)
+        {
+            ExceptionDispatchInfo.Capture(msdError).Throw();
+            throw;
+        }
+
+        tracker.Complete();
         var msdInput = new DatasetInput
         {
             Role = "msd",
@@ -85,7 +112,7 @@ internal static class RawInputLoader
             Bytes = new FileInfo(paths.MsdSongs).Length,
             Sha256 = msdHash!,
         };
-        return Build(msd, msdInput, entp!, mpd!, paths);
+        return Build(msd!, msdInput, entp!, mpd!, paths);
     }
 
     private static MsdResult ReadMsd(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)
@@ -143,6 +170,7 @@ internal static class RawInputLoader
         var length = new FileInfo(path).Length;
         var bounds = ChunkBounds(path, length, (int)Math.Clamp((length + chunkBytes - 1) / Math.Max(1, chunkBytes), 1, 4096));
         var chunks = new EntpChunk[bounds.Length - 1];
+        var songIds = EntpChunkScanner.SongIds.From(msd.KeyBySongId);
         string? hash = null;
         Parallelism.Run(() => Parallel.Invoke(
             new ParallelOptions { CancellationToken = cancellationToken },
@@ -151,7 +179,7 @@ internal static class RawInputLoader
                 0,
                 chunks.Length,
                 new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken },
-                c => chunks[c] = ReadEntpChunk(path, bounds[c], bounds[c + 1], msd, options, tracker, cancellationToken)))));
+                c => chunks[c] = ReadEntpChunk(path, bounds[c], bounds[c + 1], msd, songIds, options, tracker, cancellationToken)))));
 
         // Line numbers: each chunk's are relative to its start.
         var lineOffsets = new long[chunks.Length];
@@ -227,15 +255,27 @@ internal static class RawInputLoader
             new DatasetInput { Role = "entp", Path = Path.GetFullPath(path), Bytes = length, Sha256 = hash! });
     }
 
+    // Chunks up to this size are read whole and tried on the fast path first.
+    private const long MaxScannedChunkBytes = 256L << 20;
+
     private static EntpChunk ReadEntpChunk(
         string path,
         long start,
         long end,
         MsdResult msd,
+        EntpChunkScanner.SongIds songIds,
         ReadOptions options,
         ByteProgress tracker,
         CancellationToken cancellationToken)
     {
+        if (end - start <= MaxScannedChunkBytes && TryScanEntpChunk(path, start, (int)(end - start), songIds, cancellationToken) is { } scanned)
+        {
+            tracker.Add(end - start);
+            var plain = new ReadReport();
+            plain.CountRecords(scanned.Rows);
+            return new EntpChunk(scanned.Runs, scanned.Keys, plain, scanned.Rows, scanned.Unknown, scanned.Blank, scanned.Newlines, null);
+        }
+
         var report = new ReadReport();
         var runs = new List<(string User, int FirstKey)>();
         var keys = new IntBuffer(1 << 16);
@@ -277,6 +317,26 @@ internal static class RawInputLoader
 
         window.Drain();
         return new EntpChunk(runs, keys.Detach(), report, rows, unknown, blank, window.Newlines, failure);
+    }
+
+    private static EntpChunkScanner.Result? TryScanEntpChunk(string path, long start, int length, EntpChunkScanner.SongIds songIds, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
+            {
+                file.Seek(start, SeekOrigin.Begin);
+                file.ReadExactly(buffer, 0, length);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            return EntpChunkScanner.TryScan(buffer.AsSpan(0, length), songIds);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     // Chunk starts at line starts: each guess at i·length/count moves past the next '\n'.
@@ -344,11 +404,12 @@ internal static class RawInputLoader
             new ParallelOptions { CancellationToken = cancellationToken },
             _ =>
             {
+                var scratch = new MpdSliceScanner.Scratch();
                 int index;
                 while ((index = Interlocked.Increment(ref nextToParse)) < slices.Count)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var result = ParseSlice(slices[index], options, tracker, cancellationToken);
+                    var result = ParseSlice(slices[index], options, scratch, tracker, cancellationToken);
                     lock (mergeLock)
                     {
                         pending[index] = result;
@@ -365,59 +426,120 @@ internal static class RawInputLoader
         return merged.Finish();
     }
 
-    private static SliceResult ParseSlice(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)
+    // Slices are read with a large buffer: a playlist cut by the buffer end is parsed again after the refill.
+    private const int SliceBufferSize = 1 << 20;
+
+    // Slices up to this size are read whole and tried on the fast path first (real slices are about 33 MB).
+    private const long MaxScannedSliceBytes = 512L << 20;
+
+    // A slice is read into memory and hashed; plain slices are scanned by MpdSliceScanner, any other goes through the
+    // streaming reader (over the same bytes), which reports what is wrong. Bigger slices are streamed from the file.
+    private static SliceResult ParseSlice(
+        string path, ReadOptions options, MpdSliceScanner.Scratch scratch, ByteProgress tracker, CancellationToken cancellationToken)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > MaxScannedSliceBytes)
+        {
+            return StreamSlice(path, options, tracker, cancellationToken);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            int read;
+            using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
+            {
+                read = file.ReadAtLeast(buffer.AsSpan(0, (int)length), (int)length, throwOnEndOfStream: false);
+            }
+
+            tracker.Add(read);
+            var bytes = buffer.AsSpan(0, read);
+            var input = new DatasetInput { Role = "mpd", Path = Path.GetFullPath(path), Bytes = read, Sha256 = FileHashing.Sha256Hex(bytes) };
+            cancellationToken.ThrowIfCancellationRequested();
+            var scanned = new SliceBuilder();
+            if (MpdSliceScanner.TryScan(bytes, new MpdPlaylistKeys(), scratch, scanned.Add))
+            {
+                var report = new ReadReport();
+                report.CountRecords(scanned.Playlists);
+                return scanned.Result(report, input);
+            }
+
+            var streamed = new SliceBuilder();
+            var errors = new ReadReport();
+            using var stream = new MemoryStream(buffer, 0, read, writable: false);
+            foreach (var playlist in MpdSliceReader.ReadKeys(stream, path, options, errors, SliceBufferSize, cancellationToken))
+            {
+                streamed.Add(playlist);
+            }
+
+            return streamed.Result(errors, input);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static SliceResult StreamSlice(string path, ReadOptions options, ByteProgress tracker, CancellationToken cancellationToken)
     {
         var report = new ReadReport();
-        var localIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        var localKeys = new List<string>();
-        var stamps = new IntBuffer(1 << 12);
-        var pids = new List<int>(1000);
-        var names = new List<string>(1000);
-        var offsets = new IntBuffer(1001);
-        offsets.Add(0);
-        var songs = new IntBuffer(1 << 16);
-        long tracks = 0;
-        long blank = 0;
+        var builder = new SliceBuilder();
         using var stream = new HashingReadStream(
             new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan),
             tracker.Add);
-        foreach (var playlist in MpdSliceReader.Read(stream, path, options, report, cancellationToken))
+        foreach (var playlist in MpdSliceReader.ReadKeys(stream, path, options, report, SliceBufferSize, cancellationToken))
         {
-            var ordinal = pids.Count;
-            pids.Add(playlist.Pid);
-            names.Add(playlist.Name);
-            foreach (var track in playlist.Tracks)
-            {
-                tracks++;
-                if (SongKey.TryCreate(track.TrackName, track.ArtistName) is not { } key)
-                {
-                    blank++;
-                    continue;
-                }
-
-                if (!localIds.TryGetValue(key.Value, out var id))
-                {
-                    id = localKeys.Count;
-                    localIds.Add(key.Value, id);
-                    localKeys.Add(key.Value);
-                    stamps.Add(-1);
-                }
-
-                // A playlist is a set of songs: a repeated track counts once.
-                if (stamps.Span[id] != ordinal)
-                {
-                    stamps.Span[id] = ordinal;
-                    songs.Add(id);
-                }
-            }
-
-            offsets.Add(songs.Count);
+            builder.Add(playlist);
         }
 
         var hash = stream.FinishHash();
-        return new SliceResult(
-            [.. pids], [.. names], [.. localKeys], offsets.Detach(), songs.Detach(), tracks, blank, report,
-            new DatasetInput { Role = "mpd", Path = Path.GetFullPath(path), Bytes = stream.BytesRead, Sha256 = hash });
+        return builder.Result(report, new DatasetInput { Role = "mpd", Path = Path.GetFullPath(path), Bytes = stream.BytesRead, Sha256 = hash });
+    }
+
+    /// <summary>One slice's playlists with slice-local song key ids, gathered playlist by playlist.</summary>
+    private sealed class SliceBuilder
+    {
+        private readonly Utf8KeyTable _keys = new(1 << 14);
+        private readonly List<int> _pids = new(1000);
+        private readonly List<string> _names = new(1000);
+        private IntBuffer _stamps = new(1 << 14);
+        private IntBuffer _offsets = new(1001);
+        private IntBuffer _songs = new(1 << 16);
+        private long _tracks;
+        private long _blank;
+
+        public SliceBuilder() => _offsets.Add(0);
+
+        public int Playlists => _pids.Count;
+
+        public void Add(MpdPlaylistKeys playlist)
+        {
+            var ordinal = _pids.Count;
+            _pids.Add(playlist.Pid);
+            _names.Add(playlist.Name);
+            _tracks += playlist.Tracks;
+            _blank += playlist.BlankTracks;
+            for (var k = 0; k < playlist.KeyCount; k++)
+            {
+                var id = _keys.GetOrAdd(playlist.Key(k));
+                if (id == _stamps.Count)
+                {
+                    _stamps.Add(-1);
+                }
+
+                // A playlist is a set of songs: a repeated track counts once.
+                if (_stamps.Span[id] != ordinal)
+                {
+                    _stamps.Span[id] = ordinal;
+                    _songs.Add(id);
+                }
+            }
+
+            _offsets.Add(_songs.Count);
+        }
+
+        public SliceResult Result(ReadReport report, DatasetInput input) =>
+            new([.. _pids], [.. _names], _keys, _offsets.Detach(), _songs.Detach(), _tracks, _blank, report, input);
     }
 
     private static LoadedInputs Build(MsdResult msd, DatasetInput msdInput, EntpResult entp, MpdResult mpd, RawDatasetPaths paths)
@@ -439,7 +561,7 @@ internal static class RawInputLoader
             entpStrings[i] = msd.Keys[entpIds[i]];
         }
 
-        var mpdStrings = mpd.Keys.ToArray();
+        var mpdStrings = mpd.Keys;
         var mpdIds = new int[mpdStrings.Length];
         for (var i = 0; i < mpdIds.Length; i++)
         {
@@ -637,7 +759,7 @@ internal static class RawInputLoader
     private sealed record SliceResult(
         int[] Pids,
         string[] Names,
-        string[] Keys,
+        Utf8KeyTable Keys,
         int[] Offsets,
         int[] Songs,
         long Tracks,
@@ -648,7 +770,7 @@ internal static class RawInputLoader
     private sealed record MpdResult(
         int[] Pids,
         string[] Names,
-        List<string> Keys,
+        string[] Keys,
         int[] Offsets,
         int[] Songs,
         long Tracks,
@@ -660,8 +782,7 @@ internal static class RawInputLoader
     /// <summary>Appends slices in order: slice-local key ids become global MPD key ids.</summary>
     private sealed class MpdMerge(int sliceCount)
     {
-        private readonly Dictionary<string, int> _keyIds = new(StringComparer.Ordinal);
-        private readonly List<string> _keys = [];
+        private readonly Utf8KeyTable _keys = new(1 << 16);
         private readonly List<int> _pids = [];
         private readonly List<string> _names = [];
         private readonly List<DatasetInput> _inputs = new(sliceCount);
@@ -679,24 +800,15 @@ internal static class RawInputLoader
                 _offsets.Add(0);
             }
 
-            var map = new int[slice.Keys.Length];
+            var keys = slice.Keys;
+            var map = new int[keys.Count];
             for (var i = 0; i < map.Length; i++)
             {
-                if (!_keyIds.TryGetValue(slice.Keys[i], out var id))
-                {
-                    id = _keys.Count;
-                    _keyIds.Add(slice.Keys[i], id);
-                    _keys.Add(slice.Keys[i]);
-                }
-
-                map[i] = id;
+                map[i] = _keys.GetOrAdd(keys[i], keys.HashOf(i));
             }
 
             var baseOffset = _songs.Count;
-            foreach (var local in slice.Songs)
-            {
-                _songs.Add(map[local]);
-            }
+            _songs.AddMapped(slice.Songs, map);
 
             for (var p = 1; p < slice.Offsets.Length; p++)
             {
@@ -720,7 +832,7 @@ internal static class RawInputLoader
             }
 
             return new MpdResult(
-                [.. _pids], [.. _names], _keys, _offsets.Detach(), _songs.Detach(), _tracks, _blank, _skipped, _errors, _inputs);
+                [.. _pids], [.. _names], _keys.ToStrings(), _offsets.Detach(), _songs.Detach(), _tracks, _blank, _skipped, _errors, _inputs);
         }
     }
 

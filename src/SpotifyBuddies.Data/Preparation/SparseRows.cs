@@ -113,6 +113,23 @@ internal struct IntBuffer(int capacity)
         _items[Count++] = value;
     }
 
+    /// <summary>Appends <c>map[v]</c> for each v of <paramref name="values"/>.</summary>
+    public void AddMapped(ReadOnlySpan<int> values, ReadOnlySpan<int> map)
+    {
+        if (Count + values.Length > _items.Length)
+        {
+            Array.Resize(ref _items, (int)Math.Min(Array.MaxLength, Math.Max(Count + (long)values.Length, 2L * _items.Length)));
+        }
+
+        var items = _items.AsSpan(Count, values.Length);
+        for (var i = 0; i < values.Length; i++)
+        {
+            items[i] = map[values[i]];
+        }
+
+        Count += values.Length;
+    }
+
     public readonly int[] ToArray() => _items.AsSpan(0, Count).ToArray();
 
     /// <summary>The backing array, trimmed to <see cref="Count"/> (no copy when it already fits).</summary>

@@ -25,7 +25,8 @@ internal sealed class StreamedOutputs : IAsyncDisposable
 
     public long TripletRows => _triplets.RowsWritten;
 
-    public static async Task<StreamedOutputs> CreateAsync(string directory, int width, int buckets, CancellationToken cancellationToken)
+    public static async Task<StreamedOutputs> CreateAsync(
+        string directory, int width, int buckets, bool bucketsInMemory, CancellationToken cancellationToken)
     {
         var triplets = await ParquetTableWriter.CreateAsync(
             Path.Combine(directory, PreparedDatasetLayout.Triplets), PreparedDatasetLayout.TripletColumns, cancellationToken: cancellationToken);
@@ -33,7 +34,7 @@ internal sealed class StreamedOutputs : IAsyncDisposable
             directory, PreparedDatasetLayout.ValidationBatches, PreparedDatasetLayout.ValidationBatchesRaw, width, cancellationToken);
         var test = await EvaluationWriter.CreateAsync(
             directory, PreparedDatasetLayout.TestBatches, PreparedDatasetLayout.TestBatchesRaw, width, cancellationToken);
-        var shuffle = new TripletShuffle(Path.Combine(directory, "_shuffle"), buckets);
+        var shuffle = new TripletShuffle(Path.Combine(directory, "_shuffle"), buckets, bucketsInMemory);
         return new StreamedOutputs(triplets, validation, test, shuffle);
     }
 

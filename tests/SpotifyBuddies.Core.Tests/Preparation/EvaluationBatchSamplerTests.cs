@@ -170,4 +170,91 @@ public sealed class EvaluationBatchSamplerTests
     {
         Assert.Throws<ArgumentException>(() => Run(Ids(1), [1, 2, 3], [3, 1], 2));
     }
+
+    [Fact]
+    public void Sample_WhenScratchIsReusedAcrossUsers_RowsEqualThoseOfAFreshScratch()
+    {
+        // One scratch for many "users" with different universes (growing and shrinking), exclusions and counts,
+        // on both paths: stamps left by earlier calls must never change a later call's rows.
+        var scratch = new EvaluationSamplerScratch();
+        var cases = new List<(int[] Universe, int[] Excluded, PlaylistIdx[] Positives, int Count)>();
+        var random = new Random(7);
+        for (var u = 0; u < 60; u++)
+        {
+            var size = random.Next(5, 400);
+            var universe = Enumerable.Range(0, size).Where(_ => random.NextDouble() < 0.8).ToArray();
+            if (universe.Length == 0)
+            {
+                continue;
+            }
+
+            var excluded = universe.Where(_ => random.NextDouble() < (u % 3 == 0 ? 0.7 : 0.05)).Append(size + 50).Distinct().Order().ToArray();
+            var positives = excluded.Take(3).Select(p => new PlaylistIdx(p)).ToArray();
+            cases.Add((universe, excluded, positives, random.Next(1, 90)));
+        }
+
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var (universe, excluded, positives, count) = cases[i];
+            var reused = new List<EvaluationBatch>();
+            var fresh = new List<EvaluationBatch>();
+            EvaluationBatchSampler.Sample(User, positives, universe, excluded, count, new DeterministicRandom((ulong)i), reused, scratch);
+            EvaluationBatchSampler.Sample(User, positives, universe, excluded, count, new DeterministicRandom((ulong)i), fresh);
+
+            Assert.Equal(fresh.Select(r => r.Positive), reused.Select(r => r.Positive));
+            Assert.Equal(fresh.Select(r => r.Negatives), reused.Select(r => r.Negatives));
+            Assert.All(reused, row =>
+            {
+                Assert.Equal(row.Negatives.Length, row.Negatives.Distinct().Count());
+                Assert.DoesNotContain(row.Negatives, n => excluded.Contains(n.Value));
+            });
+        }
+    }
+
+    [Fact]
+    public void Sample_WhenRowsRepeatForOneUser_EachRowIsDistinctButRowsMayShareNegatives()
+    {
+        // Rejection path (11 eligible ≥ 2·4 + 2) with per-row "seen" marks: a negative drawn in one row must stay
+        // drawable in the next row of the same user.
+        var universe = Enumerable.Range(0, 12).ToArray();
+        var positives = Enumerable.Repeat(new PlaylistIdx(0), 30).ToArray();
+
+        var rows = Run(positives, universe, [0], 4);
+
+        Assert.All(rows, row => Assert.Equal(4, row.Negatives.Distinct().Count()));
+        Assert.Equal(11, rows.SelectMany(r => r.Negatives).Distinct().Count());
+    }
+
+    [Fact]
+    public void EvaluationUniverse_ContainsExactlyItsIds()
+    {
+        int[] ids = [0, 3, 63, 64, 65, 200];
+        var universe = new EvaluationUniverse(ids);
+
+        Assert.Equal(ids, universe.Ids.ToArray());
+        Assert.All(ids, id => Assert.True(universe.Contains(id)));
+        Assert.All(new[] { -1, 1, 62, 66, 199, 201, 10_000, int.MaxValue, int.MinValue }, id => Assert.False(universe.Contains(id)));
+        Assert.False(new EvaluationUniverse([]).Contains(0));
+    }
+
+    [Fact]
+    public void Sample_WithAPreparedUniverse_DrawsTheSameRowsAsWithTheSpan()
+    {
+        var random = new Random(11);
+        var ids = Enumerable.Range(0, 3000).Where(_ => random.NextDouble() < 0.4).ToArray();
+        var universe = new EvaluationUniverse(ids);
+        var scratch = new EvaluationSamplerScratch();
+        for (var u = 0; u < 40; u++)
+        {
+            var excluded = ids.Where(_ => random.NextDouble() < (u % 4 == 0 ? 0.8 : 0.02)).Append(3001).ToArray();
+            var positives = excluded.Take(4).Select(p => new PlaylistIdx(p)).ToArray();
+            var prepared = new List<EvaluationBatch>();
+            var plain = new List<EvaluationBatch>();
+
+            EvaluationBatchSampler.Sample(User, positives, universe, excluded, 25, new DeterministicRandom((ulong)u), prepared, scratch);
+            EvaluationBatchSampler.Sample(User, positives, ids, excluded, 25, new DeterministicRandom((ulong)u), plain);
+
+            Assert.Equal(plain.Select(r => r.Negatives), prepared.Select(r => r.Negatives));
+        }
+    }
 }

@@ -43,6 +43,22 @@ public sealed class DataPreparationMalformedInputTests : IDisposable
         Assert.Contains(result.Warnings, w => w.Contains(FormattableString.Invariant($"train_triplets.txt:{BadLine}:"), StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task RunAsync_WhenMsdAndMpdAreBothMalformed_ReportsTheMsdErrorAsWhenMsdWasReadFirst(int threads)
+    {
+        // MSD is read while MPD slices are parsed; an MSD error must still win, whatever finishes first.
+        var inputs = WriteInputs();
+        File.AppendAllText(inputs.MsdSongs, "TRBAD<SEP>SOBAD<SEP>only three fields\n");
+        File.WriteAllText(inputs.MpdSlices[0], """{"playlists": [{"pid": "not a number", "name": "n", "tracks": []}]}""");
+
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => Prepare.RunAsync(inputs, _temp.Sub("out"), threads: threads));
+
+        Assert.Equal(inputs.MsdSongs, error.Error.File);
+        Assert.Empty(_temp.Leftovers());
+    }
+
     // 2,000 ENTP lines over 40 users (runs of 50 lines), one of them malformed.
     private RawDatasetPaths WriteInputs()
     {

@@ -32,6 +32,17 @@ internal static class CommandAction
         }
     }
 
+    /// <summary>Exit 1 unless <paramref name="datasetDir"/> holds a complete prepared dataset (its manifest is written last).</summary>
+    public static void ThrowIfNotPreparedDataset(string datasetDir)
+    {
+        if (!File.Exists(Path.Combine(datasetDir, DatasetManifest.FileName)))
+        {
+            throw new InvalidInputException(Directory.Exists(datasetDir)
+                ? $"'{datasetDir}' has no {DatasetManifest.FileName}: it is not a complete prepared dataset (run 'buddies data prepare')"
+                : $"the dataset directory '{datasetDir}' does not exist");
+        }
+    }
+
     public static void Set(Command command, Func<ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction(async (parse, cancellationToken) =>
         {

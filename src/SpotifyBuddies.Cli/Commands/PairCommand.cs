@@ -2,7 +2,6 @@ using System.CommandLine;
 using Spectre.Console;
 using SpotifyBuddies.Cli.Output;
 using SpotifyBuddies.Core.Pairing;
-using SpotifyBuddies.Data.Datasets;
 using SpotifyBuddies.Models.Pairing;
 
 namespace SpotifyBuddies.Cli.Commands;
@@ -105,12 +104,7 @@ internal static class PairCommand
             };
             CommandAction.ThrowIfInvalid(request.Validate());
 
-            if (!File.Exists(Path.Combine(datasetDir, DatasetManifest.FileName)))
-            {
-                throw new CommandAction.InvalidInputException(Directory.Exists(datasetDir)
-                    ? $"'{datasetDir}' has no {DatasetManifest.FileName}: it is not a complete prepared dataset (run 'buddies data prepare')"
-                    : $"the dataset directory '{datasetDir}' does not exist");
-            }
+            CommandAction.ThrowIfNotPreparedDataset(datasetDir);
 
             CommandAction.ThrowIfOutputExists(target, request.Force);
 

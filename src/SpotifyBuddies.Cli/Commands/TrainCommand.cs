@@ -4,7 +4,6 @@ using Spectre.Console;
 using SpotifyBuddies.Cli.Composition;
 using SpotifyBuddies.Cli.Output;
 using SpotifyBuddies.Core.Ranking;
-using SpotifyBuddies.Data.Datasets;
 using SpotifyBuddies.Models.Ranking;
 
 namespace SpotifyBuddies.Cli.Commands;
@@ -103,12 +102,7 @@ internal static class TrainCommand
                 },
             };
             CommandAction.ThrowIfInvalid(request.Validate());
-            if (!File.Exists(Path.Combine(datasetDir, DatasetManifest.FileName)))
-            {
-                throw new CommandAction.InvalidInputException(Directory.Exists(datasetDir)
-                    ? $"'{datasetDir}' has no {DatasetManifest.FileName}: it is not a complete prepared dataset (run 'buddies data prepare')"
-                    : $"the dataset directory '{datasetDir}' does not exist");
-            }
+            CommandAction.ThrowIfNotPreparedDataset(datasetDir);
 
             CommandAction.ThrowIfOutputExists(target, request.Force);
             using var backends = store.Open(parse);

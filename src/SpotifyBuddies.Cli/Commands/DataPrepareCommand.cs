@@ -132,19 +132,7 @@ internal static class DataPrepareCommand
                 progress => DataPreparation.RunAsync(request, ProgressAdapter.FromPrepare(progress), cancellationToken),
                 cancellationToken);
 
-            if (ui.Json)
-            {
-                ui.WriteJson(result);
-            }
-            else
-            {
-                ui.Out.Write(StatsTable(result));
-                ui.Out.Write(ReportView.Timings(result.Timings));
-                foreach (var warning in result.Warnings)
-                {
-                    ui.Note($"[yellow]warning:[/] {Markup.Escape(warning)}");
-                }
-            }
+            ui.WriteReport(result, StatsTable, result.Timings, result.Warnings);
 
             return ExitCodes.Ok;
         });

@@ -141,19 +141,7 @@ internal static class PairCommand
                 throw new CommandAction.InvalidInputException($"the dataset cannot be paired: {ex.Message}");
             }
 
-            if (ui.Json)
-            {
-                ui.WriteJson(result);
-            }
-            else
-            {
-                ui.Out.Write(StatsTable(result));
-                ui.Out.Write(ReportView.Timings(result.Timings));
-                foreach (var warning in result.Warnings)
-                {
-                    ui.Note($"[yellow]warning:[/] {Markup.Escape(warning)}");
-                }
-            }
+            ui.WriteReport(result, StatsTable, result.Timings, result.Warnings);
 
             return ExitCodes.Ok;
         });

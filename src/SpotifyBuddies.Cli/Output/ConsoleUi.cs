@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Spectre.Console;
+using SpotifyBuddies.Data.Preparation;
 
 namespace SpotifyBuddies.Cli.Output;
 
@@ -50,6 +51,24 @@ internal sealed class ConsoleUi
     public void Note(string markup) => Status.MarkupLine(markup);
 
     public void WriteJson<T>(T value) => _stdout.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+
+    /// <summary>A pipeline's outcome: the whole result as JSON with <c>--json</c>, else its statistics table, phase
+    /// timings and warnings.</summary>
+    public void WriteReport<T>(T result, Func<T, Table> stats, IEnumerable<PhaseTiming> timings, IEnumerable<string> warnings)
+    {
+        if (Json)
+        {
+            WriteJson(result);
+            return;
+        }
+
+        Out.Write(stats(result));
+        Out.Write(ReportView.Timings(timings));
+        foreach (var warning in warnings)
+        {
+            Note($"[yellow]warning:[/] {Markup.Escape(warning)}");
+        }
+    }
 
     /// <summary>
     /// Runs synchronous long work on a worker thread, showing one progress bar per phase it reports.

@@ -246,13 +246,13 @@ public enum TensorDType
 /// <summary>One tensor: name, element type, shape and little-endian bytes.</summary>
 public sealed record TensorData(string Name, TensorDType DType, IReadOnlyList<long> Shape, ReadOnlyMemory<byte> Bytes)
 {
-    public static TensorData FromFloats(string name, float[] values, params long[] shape) =>
+    public static TensorData FromFloats(string name, ReadOnlySpan<float> values, params long[] shape) =>
         new(name, TensorDType.F32, Checked(shape, values.Length), AsBytes(values));
 
-    public static TensorData FromInt64s(string name, long[] values, params long[] shape) =>
+    public static TensorData FromInt64s(string name, ReadOnlySpan<long> values, params long[] shape) =>
         new(name, TensorDType.I64, Checked(shape, values.Length), AsBytes(values));
 
-    public static TensorData FromInt32s(string name, int[] values, params long[] shape) =>
+    public static TensorData FromInt32s(string name, ReadOnlySpan<int> values, params long[] shape) =>
         new(name, TensorDType.I32, Checked(shape, values.Length), AsBytes(values));
 
     /// <summary>The values as float (dtype must be F32).</summary>
@@ -284,11 +284,12 @@ public sealed record TensorData(string Name, TensorDType DType, IReadOnlyList<lo
         return shape;
     }
 
-    private static ReadOnlyMemory<byte> AsBytes<T>(T[] values)
+    /// <summary>One copy of the values' bytes (the caller may change its array afterwards).</summary>
+    private static ReadOnlyMemory<byte> AsBytes<T>(ReadOnlySpan<T> values)
         where T : struct
     {
         EnsureLittleEndian();
-        return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        return MemoryMarshal.AsBytes(values).ToArray();
     }
 
     private static void EnsureLittleEndian()

@@ -32,22 +32,10 @@ public sealed record PairingInputs
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(datasetDir);
         var root = Path.GetFullPath(datasetDir);
-        var manifestPath = Path.Combine(root, DatasetManifest.FileName);
-        if (!File.Exists(manifestPath))
-        {
-            throw new FileNotFoundException(
-                $"'{root}' has no {DatasetManifest.FileName}: it is not a complete prepared dataset (run 'buddies data prepare').", manifestPath);
-        }
-
-        var manifest = await DatasetManifest.ReadAsync(manifestPath, cancellationToken);
-        if (!string.Equals(manifest.Kind, PreparedDatasetLayout.Kind, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"'{root}' is a '{manifest.Kind}' dataset; pairing needs a '{PreparedDatasetLayout.Kind}' one.");
-        }
-
-        var users = Count(manifest, "users", root);
-        var playlists = Count(manifest, "playlists", root);
-        var songs = Count(manifest, "songs", root);
+        var manifest = await PreparedDatasetManifest.ReadAsync(root, "pairing", cancellationToken);
+        var users = PreparedDatasetManifest.Count(manifest, "users", root);
+        var playlists = PreparedDatasetManifest.Count(manifest, "playlists", root);
+        var songs = PreparedDatasetManifest.Count(manifest, "songs", root);
 
         var libraries = UserLibrariesLoader.LoadAsync(root, users, songs, cancellationToken);
         var ownershipPath = Path.Combine(root, PreparedDatasetLayout.Ownership);
@@ -126,11 +114,6 @@ public sealed record PairingInputs
 
         return UserPlaylists.FromPairs(users, playlists, trainUsers, trainPlaylists, disjoint: false);
     }
-
-    private static int Count(DatasetManifest manifest, string name, string root) =>
-        manifest.Counts.TryGetValue(name, out var value) && value is >= 0 and <= int.MaxValue
-            ? (int)value
-            : throw new InvalidDataException($"The manifest of '{root}' has no valid '{name}' count.");
 
     private static DatasetInput Input(DatasetManifest manifest, string root, string name)
     {

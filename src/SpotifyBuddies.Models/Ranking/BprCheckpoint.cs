@@ -150,8 +150,8 @@ public static class BprCheckpoint
         SafeTensors.Write(
             path,
             [
-                TensorData.FromFloats(ModelManifest.UserTensor, embeddings.UserEmbeddings.ToArray(), embeddings.Users, embeddings.Dimensions),
-                TensorData.FromFloats(ModelManifest.PlaylistTensor, embeddings.PlaylistEmbeddings.ToArray(), embeddings.Playlists, embeddings.Dimensions),
+                TensorData.FromFloats(ModelManifest.UserTensor, embeddings.UserEmbeddings.Span, embeddings.Users, embeddings.Dimensions),
+                TensorData.FromFloats(ModelManifest.PlaylistTensor, embeddings.PlaylistEmbeddings.Span, embeddings.Playlists, embeddings.Dimensions),
             ],
             metadata);
 }

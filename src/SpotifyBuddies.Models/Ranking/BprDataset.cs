@@ -8,10 +8,12 @@ namespace SpotifyBuddies.Models.Ranking;
 /// </summary>
 public sealed class BprDataset : IDisposable
 {
-    private BprDataset(string root, DatasetManifest manifest, TripletSource triplets, EvaluationBatchSet validation, EvaluationBatchSet test, float[] popularity)
+    private BprDataset(string root, DatasetManifest manifest, int users, int playlists, TripletSource triplets, EvaluationBatchSet validation, EvaluationBatchSet test, float[] popularity)
     {
         Root = root;
         Manifest = manifest;
+        Users = users;
+        Playlists = playlists;
         Triplets = triplets;
         Validation = validation;
         Test = test;
@@ -22,9 +24,9 @@ public sealed class BprDataset : IDisposable
 
     public DatasetManifest Manifest { get; }
 
-    public int Users => checked((int)Manifest.Counts["users"]);
+    public int Users { get; }
 
-    public int Playlists => checked((int)Manifest.Counts["playlists"]);
+    public int Playlists { get; }
 
     public TripletSource Triplets { get; }
 
@@ -42,29 +44,10 @@ public sealed class BprDataset : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(datasetDir);
         var root = Path.GetFullPath(datasetDir);
-        var manifestPath = Path.Combine(root, DatasetManifest.FileName);
-        if (!File.Exists(manifestPath))
-        {
-            throw new FileNotFoundException(
-                $"'{root}' has no {DatasetManifest.FileName}: it is not a complete prepared dataset (run 'buddies data prepare').", manifestPath);
-        }
-
-        var manifest = await DatasetManifest.ReadAsync(manifestPath, cancellationToken);
-        if (!string.Equals(manifest.Kind, PreparedDatasetLayout.Kind, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"'{root}' is a '{manifest.Kind}' dataset; training needs a '{PreparedDatasetLayout.Kind}' one.");
-        }
-
-        foreach (var key in new[] { "users", "playlists", "triplets" })
-        {
-            if (!manifest.Counts.ContainsKey(key))
-            {
-                throw new InvalidDataException($"'{manifestPath}': counts.{key} is missing.");
-            }
-        }
-
-        var users = checked((int)manifest.Counts["users"]);
-        var playlists = checked((int)manifest.Counts["playlists"]);
+        var manifest = await PreparedDatasetManifest.ReadAsync(root, "training", cancellationToken);
+        var users = PreparedDatasetManifest.Count(manifest, "users", root);
+        var playlists = PreparedDatasetManifest.Count(manifest, "playlists", root);
+        var tripletCount = PreparedDatasetManifest.Count(manifest, "triplets", root);
         var validation = LoadRows(root, manifest, PreparedDatasetLayout.ValidationBatchesRaw, users, playlists);
         var test = LoadRows(root, manifest, PreparedDatasetLayout.TestBatchesRaw, users, playlists);
         var popularity = await PopularityAsync(root, playlists, cancellationToken);
@@ -73,9 +56,9 @@ public sealed class BprDataset : IDisposable
         var triplets = TripletSource.Open(tripletPath);
         try
         {
-            if (triplets.Count != manifest.Counts["triplets"])
+            if (triplets.Count != tripletCount)
             {
-                throw new InvalidDataException($"'{tripletPath}' holds {triplets.Count} triplets; the manifest says {manifest.Counts["triplets"]}.");
+                throw new InvalidDataException($"'{tripletPath}' holds {triplets.Count} triplets; the manifest says {tripletCount}.");
             }
 
             if (triplets.Count == 0)
@@ -84,7 +67,7 @@ public sealed class BprDataset : IDisposable
             }
 
             CheckTriplets(triplets, users, playlists, tripletPath);
-            return new BprDataset(root, manifest, triplets, validation, test, popularity);
+            return new BprDataset(root, manifest, users, playlists, triplets, validation, test, popularity);
         }
         catch
         {

@@ -397,8 +397,8 @@ public static class BprTraining
             SafeTensors.Write(
                 staging.PathOf("embeddings.safetensors"),
                 [
-                    TensorData.FromFloats(ModelManifest.UserTensor, model.UserEmbeddings.ToArray(), model.Users, model.Dimensions),
-                    TensorData.FromFloats(ModelManifest.PlaylistTensor, model.PlaylistEmbeddings.ToArray(), model.Playlists, model.Dimensions),
+                    TensorData.FromFloats(ModelManifest.UserTensor, model.UserEmbeddings.Span, model.Users, model.Dimensions),
+                    TensorData.FromFloats(ModelManifest.PlaylistTensor, model.PlaylistEmbeddings.Span, model.Playlists, model.Dimensions),
                 ],
                 new Dictionary<string, string> { ["format"] = ModelManifest.CurrentFormat, ["dataset_hash"] = dataset.Manifest.ContentHash });
             foreach (var idMap in new[] { PreparedDatasetLayout.Users, PreparedDatasetLayout.Playlists })

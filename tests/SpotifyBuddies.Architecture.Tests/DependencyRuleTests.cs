@@ -19,7 +19,7 @@ public sealed class DependencyRuleTests
         ["Core"] = [],
         ["Data"] = ["Core"],
         ["Models"] = ["Core", "Data"],
-        ["Workflows"] = ["Core"],
+        ["Workflows"] = ["Core", "Data", "Models"], // Steps/ adapts Data and Models (ADR 0007)
         ["Serving"] = ["Core"],
         ["Infrastructure"] = ["Core"],
         ["Api"] = ["Core", "Data", "Models", "Workflows", "Serving", "Infrastructure"],

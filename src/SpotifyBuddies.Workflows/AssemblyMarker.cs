@@ -1,4 +1,0 @@
-namespace SpotifyBuddies.Workflows;
-
-/// <summary>Anchors this assembly for architecture tests until its first capability lands.</summary>
-public static class AssemblyMarker;

@@ -62,6 +62,7 @@ public sealed class PostgresWorkflowRunStore : IWorkflowRunStore
             INSERT INTO {_runs} ({RunColumns})
             VALUES (@id, @workflow, @definition_hash, @definition_source, @definition_file, @parameters, @trigger_kind,
                     @trigger_actor, @trigger_detail, @trigger_dedup_key, @status, @created_at, @started_at, @finished_at, @error)
+            ON CONFLICT (id) DO NOTHING
             """);
         Add(command, "id", NpgsqlDbType.Uuid, run.Id);
         Add(command, "workflow", NpgsqlDbType.Text, run.Workflow);
@@ -79,13 +80,10 @@ public sealed class PostgresWorkflowRunStore : IWorkflowRunStore
         Add(command, "finished_at", NpgsqlDbType.TimestampTz, StoreValues.Microseconds(run.FinishedAt));
         Add(command, "error", NpgsqlDbType.Text, run.Error);
 
-        try
+        // ON CONFLICT rather than catching the key violation: the server logs no error for an expected outcome.
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            throw new InvalidOperationException($"A workflow run with id {run.Id} exists already.", ex);
+            throw new InvalidOperationException($"A workflow run with id {run.Id} exists already.");
         }
     }
 

@@ -24,9 +24,6 @@ public sealed class SqliteWorkflowRunStore : IWorkflowRunStore
 
     private const int BusyTimeoutMs = 30_000;
 
-    /// <summary>SQLITE_CONSTRAINT_PRIMARYKEY.</summary>
-    private const int SqlitePrimaryKeyViolation = 1555;
-
     private const string RunColumns =
         "id, workflow, definition_hash, definition_source, definition_file, parameters, trigger_kind, trigger_actor, " +
         "trigger_detail, trigger_dedup_key, status, created_at, started_at, finished_at, error";
@@ -165,6 +162,7 @@ public sealed class SqliteWorkflowRunStore : IWorkflowRunStore
             INSERT INTO workflow_runs ({RunColumns})
             VALUES (@id, @workflow, @definition_hash, @definition_source, @definition_file, @parameters, @trigger_kind,
                     @trigger_actor, @trigger_detail, @trigger_dedup_key, @status, @created_at, @started_at, @finished_at, @error)
+            ON CONFLICT (id) DO NOTHING
             """);
         Add(command, "@id", Text(run.Id));
         Add(command, "@workflow", run.Workflow);
@@ -182,13 +180,10 @@ public sealed class SqliteWorkflowRunStore : IWorkflowRunStore
         Add(command, "@finished_at", Text(run.FinishedAt));
         Add(command, "@error", run.Error);
 
-        try
+        // ON CONFLICT on the id only, as in PostgresWorkflowRunStore.
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == SqlitePrimaryKeyViolation)
-        {
-            throw new InvalidOperationException($"A workflow run with id {run.Id} exists already.", ex);
+            throw new InvalidOperationException($"A workflow run with id {run.Id} exists already.");
         }
     }
 

@@ -4,8 +4,8 @@ using System.Globalization;
 namespace SpotifyBuddies.Workflows.Steps;
 
 /// <summary>
-/// Turns a capability's phase progress (phase, done, total) into step log lines: a line when a phase starts, at
-/// every quarter of it, and when it ends (with its seconds), so a long step shows where it is without flooding
+/// Turns a capability's phase progress (phase, done, total) into step log lines: a line when a phase starts, when it
+/// passes each quarter, and when it ends (with its seconds), so a long step shows where it is without flooding
 /// the persisted log. Reports may come from worker threads.
 /// </summary>
 internal sealed class StepProgressLog<T>(Action<string> log, Func<T, (string Phase, long Done, long Total)> read) : IProgress<T>
@@ -34,7 +34,7 @@ internal sealed class StepProgressLog<T>(Action<string> log, Func<T, (string Pha
             if (quarter > _quarter && quarter < 4)
             {
                 _quarter = quarter;
-                log(string.Create(CultureInfo.InvariantCulture, $"{phase}: {done:N0}/{total:N0} ({quarter * 25}%)"));
+                log(string.Create(CultureInfo.InvariantCulture, $"{phase}: {done:N0}/{total:N0} ({done * 100 / total}%)"));
             }
         }
     }

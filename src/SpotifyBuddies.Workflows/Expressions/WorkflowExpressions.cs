@@ -66,6 +66,10 @@ public static class WorkflowExpressions
     /// <summary>True when <paramref name="text"/> holds at least one <c>${{</c>.</summary>
     public static bool ContainsExpression(string? text) => text is not null && ExpressionTemplate.ContainsExpression(text);
 
+    /// <summary>True when <paramref name="text"/> is exactly one <c>${{ … }}</c> (whitespace around it aside), so its value keeps the expression's type.</summary>
+    public static bool IsSingleExpression(string? text) =>
+        text is not null && ExpressionTemplate.ContainsExpression(text) && ExpressionTemplate.Parse(text).Single is not null;
+
     /// <summary>What the expressions in <paramref name="value"/> (deeply) read, and which do not parse.</summary>
     public static ExpressionAnalysis Analyze(JsonNode? value)
     {

@@ -29,7 +29,7 @@ public static class WorkflowLoader
         var definition = converter.Read(root);
         return converter.Problems.Count == 0 && definition is not null
             ? definition
-            : throw new WorkflowDefinitionException(converter.Problems);
+            : throw new WorkflowDefinitionException([.. converter.Problems.OrderBy(p => p.Position.Line).ThenBy(p => p.Position.Column)]);
     }
 
     /// <summary>Reads and parses a file; <see cref="WorkflowDefinition.SourceFile"/> is <paramref name="path"/> as given.</summary>

@@ -36,6 +36,12 @@ internal static partial class YamlSourceReader
         {
             throw new SourceSyntaxException(At(e.Start), CleanMessage(e));
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (without a position) on some malformed input, e.g. an unclosed '{'.
+            var near = parser.Current is { } last ? At(last.Start) : new SourcePosition(1, 1);
+            throw new SourceSyntaxException(near, $"invalid YAML after this point (an unclosed '{{' or '[' is a common cause): {e.Message}");
+        }
     }
 
     private static SourceNode ReadNode(Parser parser, Dictionary<string, SourceNode> anchors)

@@ -25,7 +25,11 @@ public sealed record WorkflowDefinition
 
     public required string ApiVersion { get; init; }
 
+    public SourcePosition ApiVersionPosition { get; init; }
+
     public required string Kind { get; init; }
+
+    public SourcePosition KindPosition { get; init; }
 
     public required WorkflowMetadata Metadata { get; init; }
 
@@ -59,6 +63,9 @@ public sealed record WorkflowMetadata
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public SourcePosition Position { get; init; }
+
+    /// <summary>Where the <c>name</c> value is.</summary>
+    public SourcePosition NamePosition { get; init; }
 }
 
 public sealed record ScheduleDefinition
@@ -114,12 +121,19 @@ public sealed record ParameterDefinition
 
     public string? Description { get; init; }
 
+    /// <summary>Where the parameter's name (its key under <c>parameters</c>) is.</summary>
     public SourcePosition Position { get; init; }
+
+    /// <summary>Where the <c>default</c> value is.</summary>
+    public SourcePosition DefaultPosition { get; init; }
 }
 
 public sealed record StepDefinition
 {
     public required string Id { get; init; }
+
+    /// <summary>Where the <c>id</c> value is.</summary>
+    public SourcePosition IdPosition { get; init; }
 
     /// <summary>A registered step name (<c>data.prepare</c>, …).</summary>
     public required string Uses { get; init; }
@@ -148,6 +162,8 @@ public sealed record StepDefinition
     /// <summary>At most this many foreach items run at once (null: all).</summary>
     public int? MaxParallel { get; init; }
 
+    public SourcePosition MaxParallelPosition { get; init; }
+
     public SourcePosition Position { get; init; }
 
     public SourcePosition UsesPosition { get; init; }
@@ -155,7 +171,13 @@ public sealed record StepDefinition
     public JsonNode? Input(string name) => With.FirstOrDefault(w => w.Name == name)?.Value;
 }
 
-public sealed record StepInputValue(string Name, JsonNode? Value, SourcePosition Position);
+/// <summary>A named value (a step input under <c>with</c>, a webhook parameter mapping).</summary>
+/// <param name="Position">Where the value is.</param>
+public sealed record StepInputValue(string Name, JsonNode? Value, SourcePosition Position)
+{
+    /// <summary>Where the name (the key) is.</summary>
+    public SourcePosition KeyPosition { get; init; }
+}
 
 public sealed record StepReference(string StepId, SourcePosition Position);
 
@@ -171,6 +193,10 @@ public sealed record RetryPolicy
 
     public SourcePosition Position { get; init; }
 
+    public SourcePosition AttemptsPosition { get; init; }
+
+    public SourcePosition BackoffPosition { get; init; }
+
     public TimeSpan DelayBefore(int nextAttempt) =>
         Exponential ? Backoff * Math.Pow(2, Math.Max(0, nextAttempt - 2)) : Backoff;
 }
@@ -183,6 +209,9 @@ public sealed record RetryPolicy
 public sealed record WebhookDefinition
 {
     public required string Source { get; init; }
+
+    /// <summary>Where the <c>source</c> value is.</summary>
+    public SourcePosition SourceNamePosition { get; init; }
 
     public IReadOnlyList<string> Alerts { get; init; } = [];
 

@@ -3,7 +3,7 @@ namespace SpotifyBuddies.Workflows.Definitions;
 /// <summary>"Did you mean …?" for misspelt keys, step names and references: the nearest names by edit distance.</summary>
 public static class Suggestions
 {
-    /// <summary>Candidates within a small edit distance of <paramref name="name"/> (at most a third of its length, at least 2), nearest first.</summary>
+    /// <summary>Candidates within a small edit distance of <paramref name="name"/> (at most a third of its length, at least 2) or that it starts or is started by, nearest first.</summary>
     public static IReadOnlyList<string> Near(string name, IEnumerable<string> candidates, int max = 3)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -12,7 +12,7 @@ public static class Suggestions
         [
             .. candidates
                 .Distinct(StringComparer.Ordinal)
-                .Select(c => (Name: c, Distance: Distance(name, c)))
+                .Select(c => (Name: c, Distance: IsPrefix(name, c) ? Math.Min(limit, Distance(name, c)) : Distance(name, c)))
                 .Where(c => c.Distance <= limit)
                 .OrderBy(c => c.Distance)
                 .ThenBy(c => c.Name, StringComparer.Ordinal)
@@ -20,6 +20,11 @@ public static class Suggestions
                 .Select(c => c.Name),
         ];
     }
+
+    /// <summary>One name starts the other (<c>dataset</c> / <c>dataset_dir</c>), at least 3 characters of it.</summary>
+    private static bool IsPrefix(string a, string b) =>
+        Math.Min(a.Length, b.Length) >= 3
+        && (a.StartsWith(b, StringComparison.OrdinalIgnoreCase) || b.StartsWith(a, StringComparison.OrdinalIgnoreCase));
 
     public static string? Closest(string name, IEnumerable<string> candidates) => Near(name, candidates, 1) is [var first, ..] ? first : null;
 

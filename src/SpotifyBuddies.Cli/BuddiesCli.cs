@@ -18,6 +18,8 @@ public static class BuddiesCli
         root.Add(TrainCommand.Create());
         root.Add(RunsCommand.Create());
         root.Add(ModelsCommand.Create());
+        root.Add(WorkflowCommand.Create());
+        root.Add(WorkflowCommand.CreateWorker());
         return root;
     }
 

@@ -30,7 +30,7 @@ public sealed class DependencyRuleTests
     private static readonly Dictionary<string, string[]> ConfinedPackages = new()
     {
         ["TorchSharp"] = ["Models"],
-        ["Hangfire"] = ["Infrastructure", "Api"],
+        ["Hangfire"] = ["Infrastructure", "Api", "Cli"], // the two hosts: the API host and `buddies worker` (ARCHITECTURE §5)
         ["Npgsql"] = ["Infrastructure"],
         ["Minio"] = ["Infrastructure"],
         ["Microsoft.Data.Sqlite"] = ["Infrastructure"],

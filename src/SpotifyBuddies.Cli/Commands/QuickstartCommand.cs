@@ -1,22 +1,22 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Spectre.Console;
+using SpotifyBuddies.Cli.Composition;
 using SpotifyBuddies.Cli.Output;
-using SpotifyBuddies.Data.Formats;
-using SpotifyBuddies.Data.Inspection;
-using SpotifyBuddies.Data.Preparation;
+using SpotifyBuddies.Core.Workflows;
 using SpotifyBuddies.Data.Synthetic;
-using SpotifyBuddies.Infrastructure.Artifacts;
-using SpotifyBuddies.Infrastructure.Tracking;
-using SpotifyBuddies.Models.Pairing;
-using SpotifyBuddies.Models.Ranking;
+using SpotifyBuddies.Workflows.Execution;
 
 namespace SpotifyBuddies.Cli.Commands;
 
 /// <summary>
-/// <c>buddies quickstart</c>: the main job, end to end on generated sample data with embedded defaults and
-/// no external service. Each capability joins it as it lands (data prep, pairing, training, tracking,
-/// then the weekly-retrain workflow).
+/// <c>buddies quickstart</c>: the main job on generated sample data with embedded defaults and no external service:
+/// the <c>sample-data</c> workflow, then <c>weekly-retrain</c> (prepare → pair → train → evaluate → register), both
+/// through the workflow engine in the Local profile (SQLite run store, in-memory Hangfire, local tracker and
+/// artifact store, all under <c>--out</c>).
 /// </summary>
 internal static class QuickstartCommand
 {
@@ -24,7 +24,8 @@ internal static class QuickstartCommand
     {
         var outDir = new Option<DirectoryInfo>("--out", "-o")
         {
-            Description = "Working directory of the quickstart; it owns it and replaces its contents on each run.",
+            Description = "Working directory of the quickstart: its run store, work directories, tracker and artifacts (kept between runs, so " +
+                          "'buddies workflow runs' and 'buddies models list' show the history; delete it to start over).",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".buddies", "quickstart")),
         };
         var preset = new Option<string>("--preset")
@@ -38,117 +39,128 @@ internal static class QuickstartCommand
 
         var command = new Command(
             "quickstart",
-            "Run the main job on generated sample data with embedded defaults (no services needed): generate a " +
-            "synthetic MPD/ENTP/MSD dataset, read it back with the real-format readers, prepare the training dataset " +
-            "(likes, splits, ownership, triplets, evaluation batches), pair every listener with taste neighbours " +
-            "and a candidate pool (exact KNN), and train the BPR ranking model (native backend), compared with a popularity " +
-            "baseline and recorded in the local experiment tracker.")
+            "Run the main job on generated sample data with embedded defaults (no services needed): the 'sample-data' " +
+            "workflow generates a synthetic MPD/ENTP/MSD dataset, then the 'weekly-retrain' workflow prepares the " +
+            "training dataset, pairs listeners with taste neighbours, trains the BPR ranking model, evaluates it against " +
+            "the popularity baseline and the champion, and registers it (staging; champion when there is none) — each " +
+            "step a job of the workflow engine, tracked locally.")
         {
             outDir, preset, seed, json,
         };
 
-        CommandAction.Set(command, async (parse, cancellationToken) =>
+        TrackedAction.Set(command, async (parse, cancellationToken) =>
         {
             var ui = ConsoleUi.Create(parse.GetValue(json));
             var clock = Stopwatch.StartNew();
             var work = parse.GetValue(outDir)!.FullName;
-            var dataRoot = Path.Combine(work, "data");
-            var options = SynthOptions.Preset(parse.GetValue(preset)!) with { Seed = parse.GetValue(seed) };
+            var seedValue = parse.GetValue(seed);
+            var presetName = parse.GetValue(preset)!;
+            var options = SynthOptions.Preset(presetName);
 
-            ui.Note($"[bold]Spotify Buddies quickstart[/] [grey](preset {options.Users:N0} users, {options.Playlists:N0} playlists, seed {options.Seed}; in {Markup.Escape(work)})[/]");
+            ui.Note($"[bold]Spotify Buddies quickstart[/] [grey](preset {presetName}: {options.Users:N0} users, {options.Playlists:N0} playlists, seed {seedValue}; in {Markup.Escape(work)})[/]");
+            await using var host = await WorkflowHost.StartAsync(Configuration(work), WorkflowHostRole.Runner, cancellationToken: cancellationToken);
 
-            ui.Note("[bold]1/5[/] generate sample data");
-            var synth = await ui.RunAsync(
-                "generate",
-                progress => SyntheticDataGenerator.Generate(options, dataRoot, overwrite: true, ProgressAdapter.From(progress), cancellationToken),
-                cancellationToken);
-
-            ui.Note("[bold]2/5[/] read it back with the real-format readers");
-            var paths = RawDatasetPaths.Discover(dataRoot);
-            var raw = await ui.RunAsync(
-                "read",
-                progress => RawDatasetInspector.Inspect(paths, ReadOptions.Strict, ProgressAdapter.FromInspect(progress), cancellationToken),
-                cancellationToken);
-
-            ui.Note("[bold]3/5[/] prepare the training dataset");
-            var prepareRequest = new PrepareRequest
+            ui.Note("[bold]1/2[/] workflow [bold]sample-data[/]: generate synthetic raw data");
+            var sample = await RunAsync(host.Engine, "sample-data", new()
             {
-                Inputs = paths,
-                OutputDir = Path.Combine(work, "dataset"),
-                Force = true,
-                Parameters = new() { Seed = options.Seed },
-            };
-            var prepared = await ui.RunAsync(
-                "prepare",
-                progress => DataPreparation.RunAsync(prepareRequest, ProgressAdapter.FromPrepare(progress), cancellationToken),
-                cancellationToken);
-
-            ui.Note("[bold]4/5[/] pair listeners with taste neighbours and candidate pools");
-            var pairingRequest = new PairingRequest
+                ["preset"] = presetName,
+                ["seed"] = (long)seedValue,
+            }, ui, cancellationToken);
+            if (sample.Run.Status != RunStatus.Succeeded)
             {
-                DatasetDir = prepared.OutputDir,
-                OutputDir = Path.Combine(work, "pairing"),
-                Force = true,
-                Parameters = new() { Seed = options.Seed },
-            };
-            var paired = await ui.RunAsync(
-                "pair",
-                progress => PairingPipeline.RunAsync(pairingRequest, ProgressAdapter.FromPairing(progress), cancellationToken),
-                cancellationToken);
+                return Failed(ui, sample);
+            }
 
-            ui.Note("[bold]5/5[/] train the BPR ranking model (native backend, tracked locally)");
-            var artifacts = new LocalDirectoryArtifactStore(Path.Combine(work, "artifacts"));
-            var tracker = new LocalTracker(new LocalTrackerOptions { Root = Path.Combine(work, "tracking") }, artifacts);
-            var trainingRequest = new BprTrainingRequest
+            ui.Note("[bold]2/2[/] workflow [bold]weekly-retrain[/]: prepare → pair → train → evaluate → register");
+            var retrain = await RunAsync(host.Engine, "weekly-retrain", new()
             {
-                DatasetDir = prepared.OutputDir,
-                OutputDir = Path.Combine(work, "model"),
-                Force = true,
-                Backend = BprBackends.Native,
-                Hyperparameters = new() { Seed = options.Seed },
-                RunName = "quickstart",
-            };
-            var trained = await ui.RunAsync(
-                "train",
-                progress => BprTraining.RunAsync(
-                    trainingRequest,
-                    new BprTrainingServices { Checkpoints = artifacts, Tracker = tracker, Registry = tracker },
-                    ProgressAdapter.FromTraining(progress),
-                    cancellationToken),
-                cancellationToken);
+                ["raw"] = RunView.From(sample).Outputs("synth")["raw"]!.GetValue<string>(),
+                ["seed"] = (long)seedValue,
+            }, ui, cancellationToken);
+            if (retrain.Run.Status != RunStatus.Succeeded)
+            {
+                return Failed(ui, retrain);
+            }
 
+            var view = RunView.From(retrain);
             if (ui.Json)
             {
-                ui.WriteJson(new
-                {
-                    Synth = synth,
-                    Raw = raw,
-                    Prepared = new { prepared.OutputDir, prepared.ContentHash, prepared.Stats },
-                    Pairing = new { paired.OutputDir, paired.ContentHash, paired.Counts },
-                    Training = trained,
-                    ElapsedSeconds = clock.Elapsed.TotalSeconds,
-                });
+                ui.WriteJson(new { SampleData = RunView.From(sample), WeeklyRetrain = view, ElapsedSeconds = clock.Elapsed.TotalSeconds });
+                return ExitCodes.Ok;
             }
-            else
+
+            WorkflowCommand.WriteDetails(ui, retrain, logs: false);
+            ui.Out.Write(Summary(view));
+            var evaluate = view.Outputs("evaluate");
+            foreach (var reason in evaluate["reasons"]?.AsArray() ?? [])
             {
-                ui.Out.Write(SummaryView.Synth(synth));
-                ui.Out.Write(SummaryView.Raw(raw));
-                ui.Out.Write(DataPrepareCommand.StatsTable(prepared));
-                ui.Out.Write(PairCommand.StatsTable(paired));
-                ui.Out.Write(TrainCommand.HistoryTable(trained));
-                ui.Out.Write(TrainCommand.ComparisonTable(trained));
-                if (trained.ModelVersion is { } version)
-                {
-                    ui.Out.MarkupLine($"model [bold]{Markup.Escape(version.Name)}[/] version {Markup.Escape(version.Version)} registered as " +
-                        $"[bold]{Markup.Escape(string.Join(", ", version.Aliases))}[/] · run {Markup.Escape(trained.RunId ?? "")} · 'buddies runs list --tracking {Markup.Escape(Path.Combine(work, "tracking"))}'");
-                }
-
-                ui.Out.MarkupLine($"[green]quickstart finished in {clock.Elapsed.TotalSeconds:F1} s[/]");
-                ui.Out.MarkupLine($"[grey]next: open {Markup.Escape(Path.Combine(prepared.OutputDir, "stats.md"))} and the SVG plots beside it   ·   buddies --help[/]");
+                ui.Out.MarkupLine($"  [grey]gate[/] {Markup.Escape(reason?.GetValue<string>() ?? "")}");
             }
 
+            var register = view.Outputs("register");
+            ui.Out.MarkupLine(register.Count > 0
+                ? $"model [bold]{Markup.Escape(register["model_name"]?.GetValue<string>() ?? "")}[/] version {Markup.Escape(register["version"]?.GetValue<string>() ?? "")} registered as " +
+                  $"[bold]{Markup.Escape(string.Join(", ", register["aliases"]?.AsArray().Select(a => a?.GetValue<string>()) ?? []))}[/]"
+                : "[yellow]the model did not pass the evaluation gates: not registered[/]");
+            ui.Out.MarkupLine($"[green]quickstart finished in {clock.Elapsed.TotalSeconds:F1} s[/]");
+            ui.Out.MarkupLine($"[grey]next: {WorkflowHost.SqlitePathVariable}={Markup.Escape(Path.Combine(work, "buddies.db"))} buddies workflow show {retrain.Run.Id} --logs   ·   " +
+                $"buddies runs list --tracking {Markup.Escape(Path.Combine(work, "tracking"))}   ·   " +
+                $"open {Markup.Escape(Path.Combine(view.Outputs("prepare")["dataset"]?.GetValue<string>() ?? work, "stats.md"))}[/]");
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>The embedded defaults, everything under <paramref name="work"/>, whatever the environment says: Local profile, SQLite, in-memory jobs.</summary>
+    private static IConfiguration Configuration(string work) => BuddiesConfiguration.Build(new Dictionary<string, string?>
+    {
+        [BuddiesConfiguration.Profile] = nameof(ProfileKind.Local),
+        [WorkflowHost.StoreKey] = "sqlite",
+        [WorkflowHost.SqlitePathKey] = Path.Combine(work, "buddies.db"),
+        [WorkflowHost.WorkRootKey] = Path.Combine(work, "work"),
+        [BuddiesConfiguration.LocalArtifactsRoot] = Path.Combine(work, "artifacts"),
+        [BuddiesConfiguration.LocalTrackingRoot] = Path.Combine(work, "tracking"),
+        [BuddiesConfiguration.Experiment] = "quickstart",
+    });
+
+    private static async Task<RunDetails> RunAsync(WorkflowEngine engine, string workflow, Dictionary<string, JsonNode?> parameters, ConsoleUi ui, CancellationToken cancellationToken)
+    {
+        var started = await engine.StartRunAsync(
+            new StartRunRequest { Workflow = workflow, Parameters = parameters, Trigger = new RunTrigger(TriggerKinds.Manual, Environment.UserName, "buddies quickstart") },
+            cancellationToken);
+        return await WorkflowCommand.WatchAsync(engine, started.Run.Id, ui, cancellationToken);
+    }
+
+    private static int Failed(ConsoleUi ui, RunDetails details)
+    {
+        if (ui.Json)
+        {
+            ui.WriteJson(RunView.From(details));
+        }
+        else
+        {
+            WorkflowCommand.WriteDetails(ui, details, logs: true);
+        }
+
+        return ExitCodes.Failure;
+    }
+
+    private static Table Summary(RunView view)
+    {
+        var prepare = view.Outputs("prepare");
+        var pair = view.Outputs("pair");
+        var train = view.Outputs("train");
+        var evaluate = view.Outputs("evaluate");
+        var table = new Table().AddColumns("", "model", "popularity", "champion");
+        table.AddRow("dataset", Markup.Escape($"{Number(prepare["users"])} users · {Number(prepare["playlists"])} playlists · {Number(prepare["triplets"])} triplets"), "", "");
+        table.AddRow("pairing", Markup.Escape($"{Number(pair["users_with_pool"])} users with a candidate pool"), "", "");
+        table.AddRow("val MRR", Metric(train["val_mrr"]), Metric(train["popularity_val_mrr"]), "");
+        table.AddRow("test MRR", Metric(evaluate["test_mrr"]), Metric(evaluate["popularity_mrr"]), Metric(evaluate["champion_mrr"]));
+        table.AddRow("test Hit@10", Metric(evaluate["test_hit_at_10"]), Metric(evaluate["popularity_hit_at_10"]), Metric(evaluate["champion_hit_at_10"]));
+        return table;
+    }
+
+    private static string Number(JsonNode? value) => value is null ? "-" : value.GetValue<long>().ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Metric(JsonNode? value) => value is null ? "-" : value.GetValue<double>().ToString("F4", CultureInfo.InvariantCulture);
 }

@@ -64,25 +64,9 @@ internal static class ProfileComposition
     public static TrackingBackends Open(IConfiguration configuration, TrackingUse use)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var profile = ReadProfile(configuration);
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        var problems = new List<string>();
-        string? localTrackingRoot = null;
-        if (profile == ProfileKind.Local)
-        {
-            ComposeLocal(configuration, use, services, problems, out localTrackingRoot);
-        }
-        else
-        {
-            ComposeProduction(configuration, use, services, problems);
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new InvalidConfigurationException(string.Join(Environment.NewLine, problems));
-        }
-
+        var profile = AddBackends(services, configuration, use, out var localTrackingRoot);
         if (use == TrackingUse.Reading && localTrackingRoot is not null && !Directory.Exists(localTrackingRoot))
         {
             throw new InvalidConfigurationException(
@@ -109,6 +93,30 @@ internal static class ProfileComposition
         }
     }
 
+    /// <summary>
+    /// Adds the profile's artifact store and tracker/registry (as <paramref name="use"/> needs them) to
+    /// <paramref name="services"/>, after checking every setting they need; all problems are reported at once.
+    /// </summary>
+    /// <exception cref="InvalidConfigurationException">A setting is missing or invalid.</exception>
+    public static ProfileKind AddBackends(IServiceCollection services, IConfiguration configuration, TrackingUse use, out string? localTrackingRoot)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var profile = ReadProfile(configuration);
+        var problems = new List<string>();
+        localTrackingRoot = null;
+        if (profile == ProfileKind.Local)
+        {
+            ComposeLocal(configuration, use, services, problems, out localTrackingRoot);
+        }
+        else
+        {
+            ComposeProduction(configuration, use, services, problems);
+        }
+
+        return problems.Count > 0 ? throw new InvalidConfigurationException(string.Join(Environment.NewLine, problems)) : profile;
+    }
+
     private static InvalidConfigurationException StartupFailure(ProfileKind profile, IEnumerable<OptionsValidationException> failures, Exception cause)
     {
         var messages = failures.SelectMany(e => e.Failures.Select(f =>
@@ -121,7 +129,7 @@ internal static class ProfileComposition
         return new InvalidConfigurationException(string.Join(Environment.NewLine, messages), cause);
     }
 
-    private static void ComposeLocal(IConfiguration configuration, TrackingUse use, ServiceCollection services, List<string> problems, out string? trackingRoot)
+    private static void ComposeLocal(IConfiguration configuration, TrackingUse use, IServiceCollection services, List<string> problems, out string? trackingRoot)
     {
         const string Profile = "Local profile";
         trackingRoot = null;
@@ -153,7 +161,7 @@ internal static class ProfileComposition
         }
     }
 
-    private static void ComposeProduction(IConfiguration configuration, TrackingUse use, ServiceCollection services, List<string> problems)
+    private static void ComposeProduction(IConfiguration configuration, TrackingUse use, IServiceCollection services, List<string> problems)
     {
         const string Profile = "Production profile";
         if (use != TrackingUse.Reading)

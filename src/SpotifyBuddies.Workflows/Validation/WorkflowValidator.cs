@@ -570,8 +570,9 @@ public sealed partial class WorkflowValidator(StepCatalog catalog)
                 "params" when m.Count == 1 => definition.FindParameter(m[0])?.Type,
                 "steps" when m is [_, "status"] => DataType.String,
                 "steps" when m is [_, "outputs"] => DataType.Object,
+                // A foreach step fans in: each of its outputs is the array of the items' values.
                 "steps" when m.Count == 3 && m[1] == "outputs" && _steps.TryGetValue(m[0], out var step) =>
-                    catalog.Find(step.Uses)?.Output(m[2])?.Type,
+                    step.Foreach is not null ? DataType.Array : catalog.Find(step.Uses)?.Output(m[2])?.Type,
                 "index" when m.Count == 0 => DataType.Integer,
                 "item" when m.Count == 0 => ForeachItemType(context.Step),
                 "run" when m.Count == 1 => DataType.String,

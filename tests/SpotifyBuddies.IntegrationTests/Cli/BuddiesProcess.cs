@@ -14,7 +14,10 @@ internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// <summary>Runs the built <c>buddies.dll</c> as a separate process, as a user would.</summary>
 internal static class BuddiesProcess
 {
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs <c>buddies</c> with extra environment variables (e.g. <c>BUDDIES_*</c> settings).</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -26,6 +29,11 @@ internal static class BuddiesProcess
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
         }
 
         start.Environment["NO_COLOR"] = "1";

@@ -6,6 +6,7 @@ using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using SpotifyBuddies.Core.Workflows;
 
 namespace SpotifyBuddies.Infrastructure.Hangfire;
@@ -120,6 +121,31 @@ public static class WorkflowHangfireServiceCollectionExtensions
             // after InvisibilityTimeout and another server fetches the job again.
             UseSlidingInvisibilityTimeout = true,
         };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(options.ConnectionString!, postgres), postgres);
+        if (!options.PrepareSchemaIfNecessary)
+        {
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(options.ConnectionString!, postgres), postgres);
+        }
+
+        // Hangfire.PostgreSql installs or upgrades its schema in the storage's constructor, and two processes doing
+        // that at once can fail with concurrent-DDL errors (seen: "could not find tuple for constraint" when a worker
+        // and a 'workflow run' started together on a new database). One installer at a time per schema.
+        using var connection = new NpgsqlConnection(options.ConnectionString);
+        connection.Open();
+        using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(hashtextextended('hangfire-install:' || @schema, 0))", connection))
+        {
+            take.Parameters.AddWithValue("schema", options.SchemaName);
+            take.ExecuteNonQuery();
+        }
+
+        try
+        {
+            return new PostgreSqlStorage(new NpgsqlConnectionFactory(options.ConnectionString!, postgres), postgres);
+        }
+        finally
+        {
+            using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtextextended('hangfire-install:' || @schema, 0))", connection);
+            release.Parameters.AddWithValue("schema", options.SchemaName);
+            release.ExecuteNonQuery();
+        }
     }
 }

@@ -78,7 +78,7 @@ public class WorkflowsApiFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddWorkflowStep<EchoStep>().AddWorkflowStep<WaitStep>());
+        builder.ConfigureTestServices(services => services.AddWorkflowStep<EchoStep>().AddWorkflowStep<WaitStep>().AddWorkflowStep<FlakyStep>());
     }
 
     protected override void Dispose(bool disposing)
@@ -101,6 +101,9 @@ public class WorkflowsApiFactory : WebApplicationFactory<Program>
 
 /// <summary>The same host with no API keys configured.</summary>
 public sealed class WorkflowsApiWithoutKeysFactory() : WorkflowsApiFactory(new Dictionary<string, string?> { ["Api:Keys:0"] = null, ["Api:Keys:1"] = null });
+
+/// <summary>The same host with one setting changed.</summary>
+public sealed class WorkflowsApiSettingsFactory(string key, string value) : WorkflowsApiFactory(new Dictionary<string, string?> { [key] = value });
 
 /// <summary>The test workflows, by file name.</summary>
 internal static class TestWorkflows
@@ -143,6 +146,22 @@ internal static class TestWorkflows
             steps:
               - id: hold
                 uses: test.wait
+            """,
+        ["flaky.yaml"] = """
+            apiVersion: spotifybuddies/v1
+            kind: Workflow
+            metadata:
+              name: flaky
+              description: Fails until the test lets it succeed.
+            concurrency: allow
+            steps:
+              - id: first
+                uses: test.echo
+                with:
+                  message: before
+              - id: wobble
+                uses: test.flaky
+                needs: [first]
             """,
         ["alerting.yaml"] = """
             apiVersion: spotifybuddies/v1

@@ -53,3 +53,24 @@ internal sealed class WaitStep : IWorkflowStep
         return [];
     }
 }
+
+/// <summary>A test step that fails while <see cref="Failing"/> is set: a failed run to retry.</summary>
+internal sealed class FlakyStep : IWorkflowStep
+{
+    public static volatile bool Failing = true;
+
+    public StepDescriptor Descriptor { get; } = new()
+    {
+        Name = "test.flaky",
+        Title = "Flaky",
+        Category = "test",
+        Description = "Fails while the test says so.",
+        Queue = StepQueues.Default,
+        Outputs = [new StepPort("attempts_seen", DataType.Integer, "The attempt that succeeded.")],
+    };
+
+    public Task<JsonObject> ExecuteAsync(StepContext context, CancellationToken cancellationToken) =>
+        Failing
+            ? throw new InvalidOperationException("flaky step failing on purpose")
+            : Task.FromResult(new JsonObject { ["attempts_seen"] = context.Attempt });
+}

@@ -21,7 +21,7 @@ public sealed class WorkflowsApiTests(WorkflowsApiFactory factory)
         var workflows = await GetJsonAsync(client, "/api/workflows");
 
         var names = workflows.AsArray().Select(w => (string)w!["name"]!).ToList();
-        Assert.Equal(["alerting", "echo", "gated"], names);
+        Assert.Equal(["alerting", "echo", "flaky", "gated"], names);
         var echo = workflows.AsArray().Single(w => (string)w!["name"]! == "echo")!;
         Assert.Equal("Echoes a message.", (string)echo["description"]!);
         Assert.Matches("^[0-9a-f]{64}$", (string)echo["definition_hash"]!);
@@ -214,6 +214,28 @@ public sealed class WorkflowsApiTests(WorkflowsApiFactory factory)
     }
 
     [Fact]
+    public async Task Retry_OfAFailedRun_Returns202AndResumesFromTheFailedStepOnly()
+    {
+        using var client = factory.CreateClient();
+        FlakyStep.Failing = true;
+        var id = await StartAsync(client, "flaky", null);
+        var failed = await WaitForEndAsync(client, id);
+        Assert.Equal("failed", (string)failed["status"]!);
+        var firstFinished = (string)Step(failed, "first")["finished_at"]!;
+        Assert.Contains("flaky step failing on purpose", (string)Step(failed, "wobble")["error"]!, StringComparison.Ordinal);
+
+        FlakyStep.Failing = false;
+        using var response = await PostAsync(client, $"/api/runs/{id}/retry", null, WorkflowsApiFactory.Key);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal($"/api/runs/{id}", response.Headers.Location?.OriginalString);
+        var retried = await WaitForEndAsync(client, id);
+        Assert.Equal("succeeded", (string)retried["status"]!);
+        Assert.Equal(firstFinished, (string)Step(retried, "first")["finished_at"]!);
+        Assert.Equal("succeeded", (string)Step(retried, "wobble")["status"]!);
+    }
+
+    [Fact]
     public async Task CancelAndRetry_WithoutKey_Return401()
     {
         using var client = factory.CreateClient();
@@ -379,6 +401,9 @@ public sealed class WorkflowsApiTests(WorkflowsApiFactory factory)
         Assert.Equal("ok", (string)health["status"]!);
     }
 
+    private static JsonNode Step(JsonNode run, string stepId) =>
+        run["steps"]!.AsArray().Single(s => (string)s!["step_id"]! == stepId)!;
+
     internal static StringContent Json(string text) => new(text, Encoding.UTF8, "application/json");
 
     internal static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string? body, string? key)
@@ -483,5 +508,40 @@ public sealed class WorkflowsApiWithoutKeysTests
         var problem = await WorkflowsApiTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         Assert.Contains("Api:Keys", (string)problem["detail"]!, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, dashboard.StatusCode);
+    }
+}
+
+/// <summary>Settings are validated when the host starts: a bad one stops it with a message naming the key.</summary>
+[Collection(WorkflowsApiTestGroup.Name)]
+public sealed class WorkflowsApiConfigurationTests
+{
+    [Theory]
+    [InlineData("Hangfire:WorkerCount", "0", "WorkerCount")]
+    [InlineData("Hangfire:InvisibilityTimeout", "00:00:00.010", "InvisibilityTimeout")]
+    [InlineData("Api:Keys:0", "short", "Api:Keys:0")]
+    [InlineData("Profile", "Staging", "Profile must be Local or Production")]
+    public void Start_WithAnInvalidSetting_FailsNamingIt(string key, string value, string expected)
+    {
+        using var factory = new WorkflowsApiSettingsFactory(key, value);
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        Assert.Contains(expected, messages, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
     }
 }

@@ -115,18 +115,13 @@ internal static class WorkflowCommand
                 }
                 else
                 {
+                    // Plain lines, never wrapped: file:line:column: code: path: message, as compilers print them (editors and grep read them).
                     foreach (var (file, name, diagnostics) in results)
                     {
-                        if (diagnostics.Count == 0)
-                        {
-                            ui.Out.MarkupLine($"[green]ok[/]    {Markup.Escape(file)} [grey]({Markup.Escape(name ?? "")})[/]");
-                            continue;
-                        }
-
-                        ui.Out.MarkupLine($"[red]error[/] {Markup.Escape(file)}: {diagnostics.Count} problem(s)");
+                        Console.Out.WriteLine(diagnostics.Count == 0 ? $"ok     {file} ({name})" : $"error  {file}: {diagnostics.Count} problem(s)");
                         foreach (var d in diagnostics)
                         {
-                            ui.Out.WriteLine($"  {d}");
+                            Console.Out.WriteLine($"  {d}");
                         }
                     }
                 }

@@ -29,6 +29,8 @@ public sealed class EngineHost : IAsyncDisposable
 
     public IWorkflowRunStore Store { get; }
 
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>Local profile: SQLite store under <paramref name="root"/>, in-memory Hangfire.</summary>
     public static Task<EngineHost> StartLocalAsync(string root) =>
         StartAsync(root, [], services =>

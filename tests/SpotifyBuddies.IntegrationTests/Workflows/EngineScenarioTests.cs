@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using SpotifyBuddies.Core.Workflows;
+using SpotifyBuddies.Infrastructure.Hangfire;
 using SpotifyBuddies.Workflows.Execution;
 
 namespace SpotifyBuddies.IntegrationTests.Workflows;
@@ -84,6 +86,14 @@ public abstract class EngineScenarioTests : IAsyncLifetime
               - id: nap
                 uses: test.sleep
                 with: { seconds: 60 }
+            """,
+        ["cron.yaml"] = Header + """
+            metadata: { name: cron }
+            schedule: { cron: "30 2 * * 1", timezone: Europe/Stockholm }
+            steps:
+              - id: tick
+                uses: test.echo
+                with: { number: 7 }
             """,
         ["skip.yaml"] = Header + """
             metadata: { name: skip }
@@ -261,6 +271,24 @@ public abstract class EngineScenarioTests : IAsyncLifetime
         Assert.Equal(RunStatus.Cancelled, firstNow.Run.Status);
         Assert.Contains(second.Id.ToString(), firstNow.Run.Error, StringComparison.Ordinal);
         await Engine.CancelRunAsync(second.Id);
+    }
+
+    [Fact]
+    public async Task Schedule_BecomesARecurringJobInItsTimeZone_WhichStartsARunWhenItFires()
+    {
+        Engine.SyncSchedules();
+
+        var stockholm = TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
+        var expected = Cronos.CronExpression.Parse("30 2 * * 1").GetNextOccurrence(DateTimeOffset.UtcNow, stockholm);
+        Assert.Equal(expected, Engine.NextScheduledRun("cron"));
+        Assert.Null(Engine.NextScheduledRun("skip"));
+
+        // Fire it now, as Hangfire's scheduler does at the time: the recurring job starts a run.
+        _host.Services.GetRequiredService<Hangfire.IRecurringJobManager>().Trigger(HangfireWorkflowScheduler.JobId("cron"));
+        await WaitUntilAsync(async () => (await Engine.ListRunsAsync(new RunQuery { Workflow = "cron" })).Any(r => r.Status == RunStatus.Succeeded));
+        var run = Assert.Single(await Engine.ListRunsAsync(new RunQuery { Workflow = "cron" }));
+        Assert.Equal(TriggerKinds.Schedule, run.Trigger.Kind);
+        Assert.Contains("30 2 * * 1", run.Trigger.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,9 +1,10 @@
+using SpotifyBuddies.Api.Composition;
+
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddProblemDetails();
+builder.AddBuddiesApi();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseBuddiesApi();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).WithName("Health");
 
 await app.RunAsync();

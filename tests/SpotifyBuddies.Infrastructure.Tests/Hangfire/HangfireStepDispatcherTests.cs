@@ -63,7 +63,9 @@ public sealed class HangfireStepDispatcherTests(PostgresSchemas schemas) : IClas
         var history = host.Storage.GetMonitoringApi().JobDetails(jobId).History.AsEnumerable().Reverse().ToList();
         var scheduled = history.First(h => h.StateName == ScheduledState.StateName);
         var enqueueAt = new DateTimeOffset(JobHelper.DeserializeDateTime(scheduled.Data["EnqueueAt"]), TimeSpan.Zero);
-        Assert.True(enqueueAt >= dispatchedAt + TimeSpan.FromSeconds(2), $"Scheduled for {enqueueAt:O}, less than the delay after {dispatchedAt:O}.");
+        // Hangfire stores the time in whole milliseconds.
+        var dispatchedMillisecond = dispatchedAt.AddTicks(-(dispatchedAt.Ticks % TimeSpan.TicksPerMillisecond));
+        Assert.True(enqueueAt >= dispatchedMillisecond + TimeSpan.FromSeconds(2), $"Scheduled for {enqueueAt:O}, less than the delay after {dispatchedAt:O}.");
 
         // Hangfire keeps the schedule in whole seconds (the set's score): a job starts no earlier than its second.
         var enqueueSecond = enqueueAt.AddTicks(-(enqueueAt.Ticks % TimeSpan.TicksPerSecond));

@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SpotifyBuddies.Core.Workflows;
@@ -74,6 +75,16 @@ public sealed class WorkflowHangfireRegistrationTests
 
         Assert.Equal(0, retry.Attempts);
         Assert.Equal("{4}", queue.Queue);
+    }
+
+    [Fact]
+    public void RunStep_DashboardDisplayName_NamesTheStepAndRun()
+    {
+        var runId = Guid.Parse("1a2b3c4d-0000-0000-0000-000000000000");
+        var job = Job.FromExpression<WorkflowJobs>(j => j.RunStep(runId, "train", 2, Guid.NewGuid(), "training", CancellationToken.None));
+        var attribute = Assert.Single(job.Method.GetCustomAttributes(typeof(JobDisplayNameAttribute), inherit: true).Cast<JobDisplayNameAttribute>());
+
+        Assert.Equal("train[2] (run 1a2b3c4d…)", attribute.Format(null!, job));
     }
 
     [Theory]

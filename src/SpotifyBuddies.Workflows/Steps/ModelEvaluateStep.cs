@@ -34,7 +34,8 @@ public sealed class ModelEvaluateStep(IExperimentTracker tracker, IModelRegistry
             Ports.In("compare_with_champion", true, "Evaluate the champion (when one is registered) and apply the regression gate."),
             Ports.In("min_test_mrr", 0.0, "Gate: test MRR must be at least this."),
             Ports.In("min_lift_over_popularity", 1.0, "Gate: test MRR must be at least the popularity baseline's test MRR times this."),
-            Ports.In("max_regression_vs_champion", 0.0, "Gate: test MRR must be at least the champion's test MRR minus this."),
+            Ports.In("max_regression_vs_champion", 0.01, "Gate: test MRR must be at least the champion's test MRR minus this " +
+                "(absolute; the default tolerates run-to-run noise: multi-threaded training on the same data differs by about 0.001)."),
             Ports.In("threads", 0L, "Worker threads, 0 = one per core (speed only, never the result)."),
         ],
         Outputs =

@@ -62,7 +62,8 @@ public sealed class ModelStepsTests(TinyPipelineFixture tiny)
 
         // The champion is the same model: equal scores, and the regression gate passes at 0 tolerance.
         var same = await StepHarness.RunAsync(Evaluate, harness.Context(Guid.NewGuid(), "evaluate", StepHarness.Inputs(
-            ("model_dir", tiny.ModelDir), ("dataset", tiny.Dataset), ("model_name", name), ("min_lift_over_popularity", 0.0))));
+            ("model_dir", tiny.ModelDir), ("dataset", tiny.Dataset), ("model_name", name), ("min_lift_over_popularity", 0.0),
+            ("max_regression_vs_champion", 0.0))));
         Assert.Equal("1", same["champion_version"]!.GetValue<string>());
         Assert.Equal(same["test_mrr"]!.GetValue<double>(), same["champion_mrr"]!.GetValue<double>());
         Assert.True(same["passed"]!.GetValue<bool>());

@@ -109,12 +109,15 @@ public sealed partial class WorkflowEngine : IWorkflowJobHandler
             if (request.Trigger.DedupKey is { } key &&
                 await _store.TryClaimTriggerAsync(key, run.Id, run.CreatedAt, cancellationToken) is { } earlier)
             {
-                Log.DuplicateTrigger(_logger, entry.Name, key, earlier);
-                var earlierRun = await _store.GetRunAsync(earlier, cancellationToken);
-                if (earlierRun is not null)
+                if (await _store.GetRunAsync(earlier, cancellationToken) is { } earlierRun)
                 {
+                    Log.DuplicateTrigger(_logger, entry.Name, key, earlier);
                     return new StartRunResult(earlierRun, Duplicate: true);
                 }
+
+                // The key was claimed for a run that was never stored (refused below by the concurrency policy, or the
+                // process died between the two writes): this run takes that id, so the key names it from now on.
+                run = run with { Id = earlier };
             }
 
             var active = await _store.ListRunsAsync(

@@ -305,6 +305,26 @@ public abstract class EngineScenarioTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DedupKey_RefusedByTheConcurrencyPolicy_StartsOneRunWhenSentAgain_AndNoMoreAfterThat()
+    {
+        // Alertmanager re-sends a firing alert (repeat_interval): the first notification meets an active run and is
+        // refused; the next one must start the run; every later one is a duplicate of that run.
+        var blocker = await StartAsync("slow", new() { ["seconds"] = 30 });
+        var trigger = new RunTrigger(TriggerKinds.Webhook, "alertmanager", "QualityDrop", DedupKey: "slow/abc/2026-11-25T03:00:00Z");
+        await Assert.ThrowsAsync<WorkflowConflictException>(() => Engine.StartRunAsync(new StartRunRequest { Workflow = "slow", Trigger = trigger }));
+        await WaitAsync(blocker.Id); // the 1 s time-out ends it
+
+        var resent = await Engine.StartRunAsync(new StartRunRequest { Workflow = "slow", Parameters = new Dictionary<string, JsonNode?> { ["seconds"] = 0 }, Trigger = trigger });
+        await WaitAsync(resent.Run.Id);
+        var again = await Engine.StartRunAsync(new StartRunRequest { Workflow = "slow", Parameters = new Dictionary<string, JsonNode?> { ["seconds"] = 0 }, Trigger = trigger });
+
+        Assert.False(resent.Duplicate);
+        Assert.True(again.Duplicate);
+        Assert.Equal(resent.Run.Id, again.Run.Id);
+        Assert.Equal(2, (await Engine.ListRunsAsync(new RunQuery { Workflow = "slow" })).Count);
+    }
+
+    [Fact]
     public async Task Parameters_AreCheckedBeforeAnythingIsStored()
     {
         var error = await Assert.ThrowsAsync<WorkflowParameterException>(() => StartAsync("flaky", new() { ["fail_times"] = "two", ["nope"] = 1 }));

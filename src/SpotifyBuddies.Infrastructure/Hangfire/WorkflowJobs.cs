@@ -11,16 +11,25 @@ namespace SpotifyBuddies.Infrastructure.Hangfire;
 /// draining the queues first. The jobs only carry ids; <see cref="IWorkflowJobHandler"/> reads the rest from the run store.
 /// </summary>
 /// <remarks>
-/// Hangfire's own retries are off (<c>Attempts = 0</c>): the engine retries steps itself, with the definition's back-off,
-/// and a job that throws means the store could not be reached. A job re-delivered after a crash is safe: the handler runs
-/// the step only while the step row still carries the job's dispatch id.
+/// Step failures never reach Hangfire: the engine records them and retries steps itself, with the definition's
+/// back-off. A <see cref="RunStep"/> job throws only when the engine could not do its bookkeeping (the run store was
+/// unreachable, say, while recording an outcome); Hangfire then delivers the job again (the delays are on
+/// <see cref="RunStep"/>) — safe, because the handler runs the step only while the step row still carries the
+/// job's dispatch id, and a step found still running resumes from its own persisted state. Without those deliveries
+/// such a step would stay <c>running</c> until someone re-queued the job from the dashboard. Schedule jobs are not retried: a
+/// second delivery could start a second run.
 /// </remarks>
 [AutomaticRetry(Attempts = 0)]
 public class WorkflowJobs(IWorkflowJobHandler handler)
 {
-    /// <summary>Runs one step execution. The job goes on the queue named by <paramref name="queue"/> (argument 4).</summary>
+    /// <summary>
+    /// Runs one step execution. The job goes on the queue named by <paramref name="queue"/> (argument 4). Delivered again
+    /// after it threw: in 10 s, 30 s, 1, 2, 5, 10, 15 and 30 min (about an hour in all, enough for a database restart or
+    /// fail-over); after that it shows as failed in the dashboard, where it can be re-queued.
+    /// </summary>
     [Queue("{4}")]
     [StepJobDisplayName]
+    [AutomaticRetry(Attempts = 8, DelaysInSeconds = [10, 30, 60, 120, 300, 600, 900, 1800], OnAttemptsExceeded = AttemptsExceededAction.Fail)]
     public Task RunStep(Guid runId, string stepId, int item, Guid dispatchId, string queue, CancellationToken cancellationToken) =>
         handler.RunStepAsync(new StepDispatch(runId, stepId, item, dispatchId, queue), cancellationToken);
 

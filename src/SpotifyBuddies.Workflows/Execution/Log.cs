@@ -50,6 +50,12 @@ internal static partial class Log
     [LoggerMessage(7015, LogLevel.Warning, "Run {RunId}: step {StepId}[{Item}] was claimed but never enqueued; dispatching it again")]
     public static partial void DispatchLost(ILogger logger, Guid runId, string stepId, int item);
 
+    [LoggerMessage(7017, LogLevel.Warning, "Run {RunId}: could not check whether the run was cancelled; the step carries on and the next check tries again")]
+    public static partial void CancellationCheckFailed(ILogger logger, Exception exception, Guid runId);
+
+    [LoggerMessage(7018, LogLevel.Warning, "Run {RunId}: step {StepId}[{Item}]: {Characters} characters of its log could not be stored yet; they are sent with the next batch")]
+    public static partial void StepLogNotStored(ILogger logger, Exception exception, Guid runId, string stepId, int item, int characters);
+
     [LoggerMessage(7016, LogLevel.Information, "[{RunId} {StepId}[{Item}]] {Line}")]
     public static partial void StepLog(ILogger logger, Guid runId, string stepId, int item, string line);
 }

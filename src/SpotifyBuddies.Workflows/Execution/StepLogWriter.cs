@@ -7,6 +7,7 @@ namespace SpotifyBuddies.Workflows.Execution;
 /// <summary>
 /// A step's log: lines are time-stamped, written to the process log at once, and appended to the run store in
 /// batches (every half second and when the step ends), so a chatty step does not make one store call per line.
+/// A batch the store refuses (briefly unreachable) is kept and sent with the next one; the log never fails the step.
 /// </summary>
 internal sealed class StepLogWriter : IAsyncDisposable
 {
@@ -18,6 +19,7 @@ internal sealed class StepLogWriter : IAsyncDisposable
     private readonly ConcurrentQueue<string> _pending = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _flusher;
+    private readonly System.Text.StringBuilder _unsent = new(); // touched by the flush loop, then by DisposeAsync after it ended
 
     public StepLogWriter(IWorkflowRunStore store, StepExecution row, ILogger logger)
     {
@@ -37,7 +39,7 @@ internal sealed class StepLogWriter : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _flusher;
-        await FlushAsync(CancellationToken.None);
+        await TryFlushAsync();
         _stop.Dispose();
     }
 
@@ -48,7 +50,7 @@ internal sealed class StepLogWriter : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 await Task.Delay(FlushInterval, _stop.Token);
-                await FlushAsync(CancellationToken.None);
+                await TryFlushAsync();
             }
         }
         catch (OperationCanceledException)
@@ -57,17 +59,26 @@ internal sealed class StepLogWriter : IAsyncDisposable
         }
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private async Task TryFlushAsync()
     {
-        var text = new System.Text.StringBuilder();
         while (_pending.TryDequeue(out var line))
         {
-            text.Append(line);
+            _unsent.Append(line);
         }
 
-        if (text.Length > 0)
+        if (_unsent.Length == 0)
         {
-            await _store.AppendStepLogAsync(_row.RunId, _row.StepId, _row.Item, text.ToString(), cancellationToken);
+            return;
+        }
+
+        try
+        {
+            await _store.AppendStepLogAsync(_row.RunId, _row.StepId, _row.Item, _unsent.ToString(), CancellationToken.None);
+            _unsent.Clear();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.StepLogNotStored(_logger, ex, _row.RunId, _row.StepId, _row.Item, _unsent.Length);
         }
     }
 }

@@ -161,13 +161,18 @@ public sealed partial class WorkflowEngine
         Log.StepFinished(_logger, row.RunId, row.StepId, outcome.Status.ToString());
     }
 
-    /// <summary>Polls the run's status while the step runs and cancels <paramref name="cancelled"/> when the run is cancelled.</summary>
+    /// <summary>
+    /// Polls the run's status while the step runs and cancels <paramref name="cancelled"/> when the run is cancelled.
+    /// A poll that fails (the store is briefly unreachable) is logged and tried again at the next tick: it must never
+    /// end the step, let alone the process (an exception escaping a timer callback would). Polls never overlap.
+    /// </summary>
     private IDisposable WatchForCancellation(Guid runId, CancellationTokenSource cancelled, CancellationToken stop)
     {
+        var polling = 0;
         var timer = _time.CreateTimer(
             _ =>
             {
-                if (stop.IsCancellationRequested)
+                if (stop.IsCancellationRequested || Interlocked.Exchange(ref polling, 1) == 1)
                 {
                     return;
                 }
@@ -183,6 +188,14 @@ public sealed partial class WorkflowEngine
                 catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
                 {
                     // the step ended meanwhile
+                }
+                catch (Exception ex) // a timer callback must not throw: log it, and the next tick tries again
+                {
+                    Log.CancellationCheckFailed(_logger, ex, runId);
+                }
+                finally
+                {
+                    Volatile.Write(ref polling, 0);
                 }
             },
             null,

@@ -68,12 +68,20 @@ public sealed class WorkflowHangfireRegistrationTests
     }
 
     [Fact]
-    public void WorkflowJobs_CarryNoHangfireRetries_AndRouteStepsByTheirQueueArgument()
+    public void WorkflowJobs_RetryOnlyStepJobs_ForAboutAnHour_AndRouteStepsByTheirQueueArgument()
     {
-        var retry = Assert.Single(typeof(WorkflowJobs).GetCustomAttributes(typeof(AutomaticRetryAttribute), inherit: true).Cast<AutomaticRetryAttribute>());
+        // What Hangfire applies: the method's AutomaticRetry overrides the class's (schedule jobs: none).
+        var step = Job.FromExpression<WorkflowJobs>(j => j.RunStep(Guid.NewGuid(), "train", -1, Guid.NewGuid(), "training", CancellationToken.None));
+        var scheduled = Job.FromExpression<WorkflowJobs>(j => j.RunScheduled("weekly-retrain", CancellationToken.None));
+        var stepRetry = Assert.Single(JobFilterProviders.Providers.GetFilters(step).Select(f => f.Instance).OfType<AutomaticRetryAttribute>());
+        var scheduledRetry = Assert.Single(JobFilterProviders.Providers.GetFilters(scheduled).Select(f => f.Instance).OfType<AutomaticRetryAttribute>());
         var queue = Assert.Single(typeof(WorkflowJobs).GetMethod(nameof(WorkflowJobs.RunStep))!.GetCustomAttributes(typeof(QueueAttribute), inherit: true).Cast<QueueAttribute>());
 
-        Assert.Equal(0, retry.Attempts);
+        Assert.Equal(0, scheduledRetry.Attempts);
+        Assert.Equal(stepRetry.DelaysInSeconds.Length, stepRetry.Attempts);
+        Assert.Equal(10, stepRetry.DelaysInSeconds[0]);
+        Assert.InRange(stepRetry.DelaysInSeconds.Sum(), 3000, 5400);
+        Assert.Equal(AttemptsExceededAction.Fail, stepRetry.OnAttemptsExceeded);
         Assert.Equal("{4}", queue.Queue);
     }
 

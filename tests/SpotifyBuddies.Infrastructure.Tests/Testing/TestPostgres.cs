@@ -24,8 +24,9 @@ public static class TestPostgres
     /// <exception cref="InvalidOperationException">The variable is unset.</exception>
     public static string RequireConnectionString() =>
         ConnectionString ?? throw new InvalidOperationException(
-            $"{ConnectionStringVariable} is not set, but this run is in CI (CI=true), where tests that need PostgreSQL " +
-            "must run and not be skipped. Run the tests through ./test.sh (CI runs .ci/run), which starts PostgreSQL and sets it.");
+            $"{ConnectionStringVariable} is not set" +
+            (IsCi ? ", but this run is in CI (CI=true), where tests that need PostgreSQL must run and not be skipped" : " and this test needs PostgreSQL") +
+            ". Run the tests through ./test.sh (CI runs .ci/run), which starts PostgreSQL and sets it.");
 
     private static bool IsCiValue(string? ci) => string.Equals(ci?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 

@@ -31,12 +31,16 @@ public sealed class EngineHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>Local profile: SQLite store under <paramref name="root"/>, in-memory Hangfire.</summary>
-    public static Task<EngineHost> StartLocalAsync(string root) =>
+    /// <summary>
+    /// Local profile: SQLite store under <paramref name="root"/>, in-memory Hangfire; <paramref name="configure"/> may add
+    /// steps or decorate services.
+    /// </summary>
+    public static Task<EngineHost> StartLocalAsync(string root, Action<IServiceCollection>? configure = null) =>
         StartAsync(root, [], services =>
         {
             services.AddSqliteWorkflowStore(Path.Combine(root, "buddies.db"));
             services.AddWorkflowHangfire(new WorkflowHangfireOptions { Storage = WorkflowJobStorage.InMemory });
+            configure?.Invoke(services);
         });
 
     /// <summary>Production profile: PostgreSQL store and Hangfire storage, each in a schema of its own.</summary>
